@@ -1,0 +1,377 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using ActorFarm.Functions;
+using ActorFarm.Protocol;
+using Akka.Actor;
+
+namespace ActorFarm.Client;
+
+/// <summary>
+/// The farm as its callers see it: Python's <c>multiprocessing.Pool</c> API on actors. The same object
+/// talks to an embedded farm (<see cref="Hosting.EmbeddedFarm"/>) or to a remote cluster.
+/// <list type="bullet">
+/// <item><see cref="MapAsync{TIn,TOut}"/> — <c>Pool.map</c>: all results, in input order.</item>
+/// <item><see cref="ImapAsync{TIn,TOut}(FarmFunctionRef{TIn,TOut},IEnumerable{TIn},FarmJobOptions?,CancellationToken)"/> — <c>imap</c>: a lazy ordered stream.</item>
+/// <item><see cref="ImapUnorderedAsync{TIn,TOut}(FarmFunctionRef{TIn,TOut},IEnumerable{TIn},FarmJobOptions?,CancellationToken)"/> — <c>imap_unordered</c>, with each item's index.</item>
+/// <item><see cref="ApplyAsync{TIn,TOut}"/> — <c>apply_async</c>: one task; awaiting it is <c>get()</c>.</item>
+/// <item><see cref="StarmapAsync{T1,T2,TOut}"/> — <c>starmap</c>, for two-argument functions.</item>
+/// </list>
+/// Only the master waits for workers; the caller awaits tasks that the client's actor completes.
+/// </summary>
+public sealed class FarmClient : IAsyncDisposable
+{
+    private readonly IMasterEndpoint _master;
+    private readonly ConcurrentDictionary<string, JobSink> _sinks = new(StringComparer.Ordinal);
+    private readonly IActorRef _mailbox;
+    private readonly Func<ValueTask>? _onDispose;
+    private readonly string _clientId = Guid.NewGuid().ToString("N")[..8];
+    private long _nextJob;
+    private int _disposed;
+
+    internal FarmClient(ActorSystem system, IMasterEndpoint master, int workers, Func<ValueTask>? onDispose)
+    {
+        System = system;
+        _master = master;
+        Workers = workers;
+        _onDispose = onDispose;
+        _mailbox = system.ActorOf(Props.Create(() => new FarmClientActor(_sinks)), $"farm-client-{_clientId}");
+    }
+
+    /// <summary>The actor system the client lives in.</summary>
+    public ActorSystem System { get; }
+
+    /// <summary>Workers the client plans chunks for (Python's heuristic: about four chunks per worker).</summary>
+    public int Workers { get; }
+
+    /// <summary>How long <see cref="GetStatusAsync"/> waits for the master.</summary>
+    public TimeSpan StatusTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    // ---- apply_async -----------------------------------------------------------------------------
+
+    /// <summary>Runs one task. Awaiting the returned task is Python's <c>AsyncResult.get()</c>.</summary>
+    public Task<TOut> ApplyAsync<TIn, TOut>(FarmFunctionRef<TIn, TOut> function, TIn input,
+        FarmJobOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        if (cancellationToken.IsCancellationRequested)
+            return Task.FromCanceled<TOut>(cancellationToken);
+
+        var jobId = NextJobId();
+        var sink = new SingleResultSink<TOut>(jobId, Forget);
+        _sinks[jobId] = sink;
+        if (cancellationToken.CanBeCanceled)
+        {
+            sink.Cancellation = cancellationToken.Register(() =>
+            {
+                if (sink.TryCancel(cancellationToken))
+                    _master.Tell(new CancelJob(jobId));
+            });
+        }
+
+        var chunk = new JobChunk(0, 0, new[] { input }, 0, 1);
+        _master.Tell(new SubmitJob(jobId, function.Name, _mailbox, [chunk], InputComplete: true, ToJobOptions(options)));
+        return sink.Task;
+    }
+
+    // ---- map / starmap ---------------------------------------------------------------------------
+
+    /// <summary>Runs the function over every item and returns the results in input order.</summary>
+    public async Task<TOut[]> MapAsync<TIn, TOut>(FarmFunctionRef<TIn, TOut> function, IEnumerable<TIn> items,
+        FarmJobOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        options ??= FarmJobOptions.Default;
+        if (!items.TryGetNonEnumeratedCount(out var count))
+        {
+            var list = new List<TOut>();
+            await foreach (var value in ImapAsync(function, items, options, cancellationToken).ConfigureAwait(false))
+                list.Add(value);
+            return list.ToArray();
+        }
+
+        // Known size: results land at their offsets as chunks finish, in any order.
+        var results = new TOut[count];
+        var slices = SliceKnown(items, count, options, out var chunkSize);
+        await foreach (var chunk in RunAsync(function.Name, slices, count, chunkSize, options, ordered: false, cancellationToken).ConfigureAwait(false))
+            ((TOut[])chunk.Output).CopyTo(results, chunk.Offset);
+        return results;
+    }
+
+    /// <summary>Python's <c>starmap</c>: a two-argument function over pairs.</summary>
+    public Task<TOut[]> StarmapAsync<T1, T2, TOut>(FarmFunctionRef<(T1, T2), TOut> function, IEnumerable<(T1, T2)> items,
+        FarmJobOptions? options = null, CancellationToken cancellationToken = default) =>
+        MapAsync(function, items, options, cancellationToken);
+
+    // ---- imap / imap_unordered -------------------------------------------------------------------
+
+    /// <summary>A lazy stream of results in input order, with bounded memory for inputs of any length.</summary>
+    public async IAsyncEnumerable<TOut> ImapAsync<TIn, TOut>(FarmFunctionRef<TIn, TOut> function, IEnumerable<TIn> items,
+        FarmJobOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        options ??= FarmJobOptions.Default;
+        var (slices, total, chunkSize) = SliceAny(items, options, cancellationToken);
+        await foreach (var chunk in RunAsync(function.Name, slices, total, chunkSize, options, ordered: true, cancellationToken).ConfigureAwait(false))
+            foreach (var value in (TOut[])chunk.Output)
+                yield return value;
+    }
+
+    /// <inheritdoc cref="ImapAsync{TIn,TOut}(FarmFunctionRef{TIn,TOut},IEnumerable{TIn},FarmJobOptions?,CancellationToken)"/>
+    public async IAsyncEnumerable<TOut> ImapAsync<TIn, TOut>(FarmFunctionRef<TIn, TOut> function, IAsyncEnumerable<TIn> items,
+        FarmJobOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        options ??= FarmJobOptions.Default;
+        var chunkSize = Chunking.ValidateChunkSize(options.ChunkSize);
+        var slices = Chunking.SliceAsyncEnumerable(items, chunkSize, cancellationToken);
+        await foreach (var chunk in RunAsync(function.Name, slices, null, chunkSize, options, ordered: true, cancellationToken).ConfigureAwait(false))
+            foreach (var value in (TOut[])chunk.Output)
+                yield return value;
+    }
+
+    /// <summary>A stream of results as they finish, each with its item's index in the input.</summary>
+    public async IAsyncEnumerable<(long Index, TOut Value)> ImapUnorderedAsync<TIn, TOut>(FarmFunctionRef<TIn, TOut> function,
+        IEnumerable<TIn> items, FarmJobOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        options ??= FarmJobOptions.Default;
+        var (slices, total, chunkSize) = SliceAny(items, options, cancellationToken);
+        await foreach (var chunk in RunAsync(function.Name, slices, total, chunkSize, options, ordered: false, cancellationToken).ConfigureAwait(false))
+        {
+            var output = (TOut[])chunk.Output;
+            for (var i = 0; i < output.Length; i++)
+                yield return (chunk.Offset + i, output[i]);
+        }
+    }
+
+    /// <inheritdoc cref="ImapUnorderedAsync{TIn,TOut}(FarmFunctionRef{TIn,TOut},IEnumerable{TIn},FarmJobOptions?,CancellationToken)"/>
+    public async IAsyncEnumerable<(long Index, TOut Value)> ImapUnorderedAsync<TIn, TOut>(FarmFunctionRef<TIn, TOut> function,
+        IAsyncEnumerable<TIn> items, FarmJobOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        options ??= FarmJobOptions.Default;
+        var chunkSize = Chunking.ValidateChunkSize(options.ChunkSize);
+        var slices = Chunking.SliceAsyncEnumerable(items, chunkSize, cancellationToken);
+        await foreach (var chunk in RunAsync(function.Name, slices, null, chunkSize, options, ordered: false, cancellationToken).ConfigureAwait(false))
+        {
+            var output = (TOut[])chunk.Output;
+            for (var i = 0; i < output.Length; i++)
+                yield return (chunk.Offset + i, output[i]);
+        }
+    }
+
+    // ---- untyped chunks (tools that learn types at run time, such as the farm command) ------------
+
+    /// <summary>
+    /// Runs a function named at run time over caller-made chunks (arrays of the function's input type) and
+    /// streams each chunk's output array, in input order or as finished.
+    /// </summary>
+    public IAsyncEnumerable<ChunkResult> RunChunksAsync(string function, IAsyncEnumerable<InputSlice> chunks, long? totalItems,
+        bool ordered, FarmJobOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        options ??= FarmJobOptions.Default;
+        return RunAsync(function, chunks, totalItems, Chunking.ValidateChunkSize(options.ChunkSize), options, ordered, cancellationToken);
+    }
+
+    /// <summary>Workers, jobs and counters as the master sees them.</summary>
+    public Task<FarmStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
+        _master.Ask<FarmStatus>(GetFarmStatus.Instance, StatusTimeout, cancellationToken);
+
+    // ---- the job engine ----------------------------------------------------------------------------
+
+    private IAsyncEnumerable<InputSlice> SliceKnown<TIn>(IEnumerable<TIn> items, int count, FarmJobOptions options, out int chunkSize)
+    {
+        chunkSize = Chunking.ValidateChunkSize(options.ChunkSize);
+        if (chunkSize == 0)
+            chunkSize = Chunking.AutoChunkSize(count, Workers);
+        var slices = items is TIn[] array
+            ? Chunking.SliceArray(array, chunkSize)
+            : Chunking.SliceEnumerable(items, chunkSize);
+        return Chunking.AsAsync(slices);
+    }
+
+    private (IAsyncEnumerable<InputSlice> Slices, long? Total, int ChunkSize) SliceAny<TIn>(IEnumerable<TIn> items,
+        FarmJobOptions options, CancellationToken cancellationToken)
+    {
+        if (items.TryGetNonEnumeratedCount(out var count))
+            return (SliceKnown(items, count, options, out var chunkSize), count, chunkSize);
+        var fixedSize = Chunking.ValidateChunkSize(options.ChunkSize);
+        return (Chunking.AsAsync(Chunking.SliceEnumerable(items, fixedSize), cancellationToken), null, fixedSize);
+    }
+
+    /// <summary>
+    /// Runs one job: a pump sends input chunks while fewer than the window are unanswered; this loop reads
+    /// the answers and frees window slots. Leaving early (break, cancellation, failure) cancels the job.
+    /// </summary>
+    private async IAsyncEnumerable<ChunkResult> RunAsync(string function, IAsyncEnumerable<InputSlice> slices, long? totalItems,
+        int chunkSize, FarmJobOptions options, bool ordered, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        cancellationToken.ThrowIfCancellationRequested();
+        var jobId = NextJobId();
+        var sink = new StreamingJobSink();
+        _sinks[jobId] = sink;
+
+        var window = options.MaxChunksInFlight ?? Chunking.DefaultWindow(chunkSize > 0 ? chunkSize : Chunking.MaxGrowingChunk, Workers);
+        if (window <= 0)
+            throw new ArgumentOutOfRangeException(nameof(options), window, "MaxChunksInFlight must be at least 1");
+        int? totalChunks = totalItems is { } n && chunkSize > 0 ? (int)((n + chunkSize - 1) / chunkSize) : null;
+
+        using var slots = new SemaphoreSlim(window, window);
+        using var stopPump = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pump = Task.Run(() => PumpAsync(jobId, function, slices, slots, options, sink, stopPump.Token), CancellationToken.None);
+
+        var completed = false;
+        try
+        {
+            var pending = ordered ? new Dictionary<int, ChunkResult>() : null;
+            var nextIndex = 0;
+            long itemsDone = 0;
+            var chunksDone = 0;
+            while (!completed)
+            {
+                var message = await sink.Inbox.ReadAsync(cancellationToken).ConfigureAwait(false);
+                switch (message)
+                {
+                    case ChunkResults results:
+                        if (results.Results.Count > 0)
+                            slots.Release(results.Results.Count);
+                        foreach (var result in results.Results)
+                        {
+                            itemsDone += result.Output.Length;
+                            chunksDone++;
+                            if (pending is null)
+                            {
+                                yield return result;
+                                continue;
+                            }
+                            pending.Add(result.Index, result);
+                            while (pending.Remove(nextIndex, out var next))
+                            {
+                                nextIndex++;
+                                yield return next;
+                            }
+                        }
+                        options.Progress?.Report(new FarmProgress(itemsDone, totalItems, chunksDone, totalChunks));
+                        completed = results.JobCompleted;
+                        break;
+                    case JobFailed failed:
+                        throw new FarmJobException(jobId, failed.Error);
+                    case StreamingJobSink.InputFailed input:
+                        ExceptionDispatchInfo.Capture(input.Error).Throw();
+                        break;
+                    case StreamingJobSink.Abandoned abandoned:
+                        throw new FarmJobException(jobId, new FarmError(FarmErrorKind.Rejected, abandoned.Reason, function));
+                }
+            }
+        }
+        finally
+        {
+            Forget(jobId);
+            if (!completed)
+                _master.Tell(new CancelJob(jobId));
+            await stopPump.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await pump.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // the pump stops with the job
+            }
+        }
+    }
+
+    private async Task PumpAsync(string jobId, string function, IAsyncEnumerable<InputSlice> slices, SemaphoreSlim slots,
+        FarmJobOptions options, StreamingJobSink sink, CancellationToken cancellationToken)
+    {
+        // Many small chunks share a message; a message never holds more than this many.
+        const int maxChunksPerMessage = 512;
+        var jobOptions = ToJobOptions(options);
+        var sentFirst = false;
+        var index = 0;
+        long offset = 0;
+
+        void Send(List<JobChunk> chunks, bool last)
+        {
+            IFarmMessage message = sentFirst
+                ? new SubmitChunks(jobId, chunks, last)
+                : new SubmitJob(jobId, function, _mailbox, chunks, last, jobOptions);
+            sentFirst = true;
+            _master.Tell(message);
+        }
+
+        JobChunk ToChunk(InputSlice slice)
+        {
+            var chunk = new JobChunk(index++, offset, slice.Items, slice.Start, slice.Count);
+            offset += slice.Count;
+            return chunk;
+        }
+
+        try
+        {
+            await using var input = slices.GetAsyncEnumerator(cancellationToken);
+            var has = await input.MoveNextAsync().ConfigureAwait(false);
+            if (!has)
+            {
+                Send([], last: true);
+                return;
+            }
+
+            while (has)
+            {
+                await slots.WaitAsync(cancellationToken).ConfigureAwait(false); // a slot for input.Current
+                var batch = new List<JobChunk>();
+                while (true)
+                {
+                    if (input.Current.Count <= 0)
+                        throw new ArgumentException($"input chunk {index} is empty");
+                    batch.Add(ToChunk(input.Current));
+                    has = await input.MoveNextAsync().ConfigureAwait(false);
+                    if (!has || batch.Count >= maxChunksPerMessage || !slots.Wait(0))
+                        break;
+                }
+                Send(batch, last: !has);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            sink.OnInputFailed(e);
+        }
+    }
+
+    private static JobOptions ToJobOptions(FarmJobOptions? options)
+    {
+        if (options is null || (options.TaskTimeout is null && options.MaxAttempts == JobOptions.Default.MaxAttempts))
+            return JobOptions.Default;
+        if (options.MaxAttempts < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxAttempts, "MaxAttempts must be at least 1");
+        if (options.TaskTimeout is { } t && t <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(options), t, "TaskTimeout must be positive");
+        return new JobOptions(options.TaskTimeout, options.MaxAttempts);
+    }
+
+    private string NextJobId() => $"{_clientId}-{Interlocked.Increment(ref _nextJob)}";
+
+    private void Forget(string jobId) => _sinks.TryRemove(jobId, out _);
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        foreach (var sink in _sinks.Values)
+            sink.OnAbandoned("the farm client was disposed before the job finished");
+        _sinks.Clear();
+        _mailbox.Tell(PoisonPill.Instance);
+        if (_onDispose is not null)
+            await _onDispose().ConfigureAwait(false);
+    }
+}

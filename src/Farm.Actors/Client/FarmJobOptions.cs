@@ -1,0 +1,29 @@
+namespace ActorFarm.Client;
+
+/// <summary>Options of one job submitted through <see cref="FarmClient"/>.</summary>
+public sealed record FarmJobOptions
+{
+    /// <summary>
+    /// Items per task. Null: like Python's Pool.map, about four chunks per worker when the input size is
+    /// known; for a stream of unknown length, chunks grow 1, 2, 4 … up to 1024 items so the first results
+    /// come quickly and later ones cheaply.
+    /// </summary>
+    public int? ChunkSize { get; init; }
+
+    /// <summary>Told after every batch of results.</summary>
+    public IProgress<FarmProgress>? Progress { get; init; }
+
+    /// <summary>A task running longer than this is put back on the to-do list; null: no deadline.</summary>
+    public TimeSpan? TaskTimeout { get; init; }
+
+    /// <summary>How many times one task may be handed out (timeouts, lost workers) before the job fails.</summary>
+    public int MaxAttempts { get; init; } = 3;
+
+    /// <summary>
+    /// Chunks submitted but not yet answered. This bounds the memory of a streaming job on the client and the
+    /// master. Null: enough to keep every worker busy, capped at about a million items.
+    /// </summary>
+    public int? MaxChunksInFlight { get; init; }
+
+    public static readonly FarmJobOptions Default = new();
+}

@@ -1,0 +1,14 @@
+using ActorFarm.Protocol;
+
+namespace ActorFarm.Client;
+
+/// <summary>Where the client actor delivers the master's answers for one job.</summary>
+internal abstract class JobSink
+{
+    public abstract void OnResults(ChunkResults results);
+
+    public abstract void OnFailed(JobFailed failed);
+
+    /// <summary>The client is going away: no answer will come.</summary>
+    public abstract void OnAbandoned(string reason);
+}

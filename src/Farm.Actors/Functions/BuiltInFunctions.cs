@@ -1,0 +1,55 @@
+namespace ActorFarm.Functions;
+
+/// <summary>The functions every farm node knows: the seed's example and a few for testing and benchmarks.</summary>
+public static class BuiltInFunctions
+{
+    public static readonly FarmFunctionRef<double, double> Sqrt = new("sqrt");
+    public static readonly FarmFunctionRef<long, bool> IsPrime = new("isprime");
+    public static readonly FarmFunctionRef<long, long> Collatz = new("collatz");
+    public static readonly FarmFunctionRef<long, long> Sleep = new("sleep");
+    public static readonly FarmFunctionRef<long, long> Fail = new("fail");
+
+    public static void AddTo(FarmFunctionRegistry registry)
+    {
+        registry.Register(Sqrt.Name, (Func<double, double>)Math.Sqrt, "square root (the seed's example)");
+        registry.Register(IsPrime.Name, (Func<long, bool>)IsPrimeNumber, "true when the number is prime");
+        registry.Register(Collatz.Name, (Func<long, long>)CollatzSteps, "steps for the Collatz sequence to reach 1");
+        registry.Register(Sleep.Name, (Func<long, long>)SleepFor, "sleeps N milliseconds and returns N (simulated work)");
+        registry.Register(Fail.Name, (Func<long, long>)FailWith, "always throws (for testing error handling)");
+    }
+
+    public static bool IsPrimeNumber(long n)
+    {
+        if (n < 2) return false;
+        if (n % 2 == 0) return n == 2;
+        if (n % 3 == 0) return n == 3;
+        for (long i = 5; i * i <= n; i += 6)
+            if (n % i == 0 || n % (i + 2) == 0)
+                return false;
+        return true;
+    }
+
+    public static long CollatzSteps(long n)
+    {
+        if (n < 1) throw new ArgumentOutOfRangeException(nameof(n), n, "collatz is defined for n >= 1");
+        long steps = 0;
+        while (n != 1)
+        {
+            n = (n & 1) == 0 ? n >> 1 : checked(3 * n + 1);
+            steps++;
+        }
+        return steps;
+    }
+
+    private static long SleepFor(long milliseconds)
+    {
+        if (milliseconds < 0) throw new ArgumentOutOfRangeException(nameof(milliseconds), milliseconds, "sleep takes a non-negative number of milliseconds");
+        // Simulated user work: it runs on a worker thread of the farm's dedicated dispatcher, never on an actor
+        // thread that carries heartbeats, so blocking here is what a real CPU- or IO-bound task would do.
+        Thread.Sleep(TimeSpan.FromMilliseconds(milliseconds));
+        return milliseconds;
+    }
+
+    private static long FailWith(long value) =>
+        throw new InvalidOperationException($"fail was asked to fail on {value}");
+}

@@ -1,0 +1,48 @@
+using ActorFarm.Client;
+using ActorFarm.Master;
+using ActorFarm.Worker;
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace ActorFarm.Hosting;
+
+/// <summary>
+/// A whole farm in one process, with no set-up: a master and <see cref="EmbeddedFarmOptions.Workers"/>
+/// workers in a local actor system. The returned client owns the system; disposing it shuts the farm down.
+/// <code>
+/// await using var farm = EmbeddedFarm.Start();
+/// double[] roots = await farm.MapAsync(BuiltInFunctions.Sqrt, Enumerable.Range(0, 100).Select(i => (double)i));
+/// </code>
+/// </summary>
+public static class EmbeddedFarm
+{
+    public static FarmClient Start(EmbeddedFarmOptions? options = null)
+    {
+        options ??= new EmbeddedFarmOptions();
+        if (options.Workers < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), options.Workers, "an embedded farm needs at least one worker");
+
+        var config = ConfigurationFactory.ParseString(options.Config ?? "")
+            .WithFallback(ConfigurationFactory.ParseString(FarmDispatchers.WorkerDispatcherHocon(options.Workers)))
+            .WithFallback(ConfigurationFactory.ParseString("""
+                akka {
+                  loglevel = WARNING
+                  stdout-loglevel = WARNING
+                  log-dead-letters = off
+                  log-dead-letters-during-shutdown = off
+                  coordinated-shutdown.run-by-clr-shutdown-hook = off
+                }
+                """));
+        var system = ActorSystem.Create(options.SystemName, config);
+
+        var masterSettings = options.Master.KnownFunctions is null
+            ? options.Master with { KnownFunctions = options.Functions }
+            : options.Master;
+        var master = system.ActorOf(FarmMaster.Props(masterSettings), "farm-master");
+        for (var i = 0; i < options.Workers; i++)
+            system.ActorOf(FarmWorker.Props(master, options.Functions, options.Worker), $"farm-worker-{i}");
+
+        return new FarmClient(system, new ActorRefMasterEndpoint(master), options.Workers,
+            async () => await system.Terminate().ConfigureAwait(false));
+    }
+}

@@ -1,0 +1,71 @@
+using ActorFarm.Protocol;
+using Akka.Actor;
+
+namespace ActorFarm.Master;
+
+/// <summary>The master's record of one job: its to-do queues and what it still owes the client.</summary>
+internal sealed class JobState(string id, string functionName, IActorRef replyTo, JobOptions options)
+{
+    private readonly Queue<TaskState> _retry = new();
+    private readonly Queue<TaskState> _fresh = new();
+
+    public string Id { get; } = id;
+    public string FunctionName { get; } = functionName;
+    public IActorRef ReplyTo { get; } = replyTo;
+    public JobOptions Options { get; } = options;
+
+    /// <summary>Tasks queued (not counting entries already finished by a late result).</summary>
+    public int QueuedCount { get; private set; }
+
+    /// <summary>Tasks not yet done: queued or in flight.</summary>
+    public int Unfinished { get; set; }
+
+    public long DoneChunks { get; set; }
+    public bool InputComplete { get; set; }
+    public bool InReadyRing { get; set; }
+
+    /// <summary>Completed, failed or cancelled: its tasks are forgotten.</summary>
+    public bool Ended { get; set; }
+
+    /// <summary>Results gathered while handling one message, sent to the client in one reply.</summary>
+    public List<ChunkResult>? Outbox { get; set; }
+
+    public void EnqueueFresh(TaskState task)
+    {
+        _fresh.Enqueue(task);
+        QueuedCount++;
+    }
+
+    /// <summary>Tasks that come back (lost worker, deadline) go before fresh ones: they are the oldest.</summary>
+    public void EnqueueRetry(TaskState task)
+    {
+        _retry.Enqueue(task);
+        QueuedCount++;
+    }
+
+    /// <summary>A queued task finished by a late result; its queue entry is skipped when reached.</summary>
+    public void ForgetQueued() => QueuedCount--;
+
+    public TaskState? Dequeue()
+    {
+        while (QueuedCount > 0)
+        {
+            var task = _retry.Count > 0 ? _retry.Dequeue() : _fresh.Dequeue();
+            if (task.Phase != TaskPhase.Queued)
+                continue;
+            QueuedCount--;
+            return task;
+        }
+        return null;
+    }
+
+    /// <summary>Empties both queues, returning the tasks that were really queued.</summary>
+    public IEnumerable<TaskState> DrainQueued()
+    {
+        var queued = _retry.Concat(_fresh).Where(t => t.Phase == TaskPhase.Queued).ToList();
+        _retry.Clear();
+        _fresh.Clear();
+        QueuedCount = 0;
+        return queued;
+    }
+}

@@ -1,0 +1,24 @@
+using ActorFarm.Functions;
+
+namespace ActorFarm.Master;
+
+/// <summary>Tuning of the <see cref="FarmMaster"/>.</summary>
+public sealed record MasterSettings
+{
+    /// <summary>At most this many tasks go to a worker in one message (many tiny tasks share a message).</summary>
+    public int MaxBatchTasks { get; init; } = 256;
+
+    /// <summary>A batch stops growing once it holds this many items, so big chunks go one per message.</summary>
+    public int BatchItemBudget { get; init; } = 4096;
+
+    /// <summary>How often the master looks for tasks past their deadline.</summary>
+    public TimeSpan DeadlineSweepInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// When the master runs beside the workers (embedded farm) it can check function names and input
+    /// types at submission, before any task runs. Null: the master learns functions from registrations.
+    /// </summary>
+    public FarmFunctionRegistry? KnownFunctions { get; init; }
+
+    public static readonly MasterSettings Default = new();
+}

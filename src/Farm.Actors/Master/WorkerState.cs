@@ -1,0 +1,26 @@
+using Akka.Actor;
+
+namespace ActorFarm.Master;
+
+/// <summary>The master's record of one registered worker.</summary>
+internal sealed class WorkerState(IActorRef actor, IReadOnlyCollection<string> functions)
+{
+    private readonly HashSet<string> _functions = new(functions, StringComparer.Ordinal);
+
+    public IActorRef Actor { get; } = actor;
+
+    /// <summary>Tasks handed to this worker and not yet reported back.</summary>
+    public Dictionary<long, TaskState> InFlight { get; } = new();
+
+    /// <summary>Batches sent and not yet answered; an answer to one of these returns a unit of demand.</summary>
+    public HashSet<long> OpenBatches { get; } = new();
+
+    /// <summary>Set when the worker is gone; its leftover demand tokens are then skipped.</summary>
+    public bool Removed { get; set; }
+
+    public long TasksCompleted { get; set; }
+
+    public IReadOnlyCollection<string> Functions => _functions;
+
+    public bool Supports(string function) => _functions.Contains(function);
+}

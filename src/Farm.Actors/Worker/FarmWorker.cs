@@ -1,0 +1,113 @@
+using ActorFarm.Functions;
+using ActorFarm.Protocol;
+using Akka.Actor;
+using Akka.Event;
+
+namespace ActorFarm.Worker;
+
+/// <summary>
+/// A worker of the farm. It registers with the master, announcing its functions and how many batches it
+/// wants ahead (its demand), then runs each batch it is sent and answers with the outcomes, which also
+/// returns the batch's demand (pull: the master never pushes more than a worker asked for).
+/// <para>
+/// States: <c>Registering</c> (repeating the registration until the master acknowledges it) →
+/// <c>Ready</c> (running batches). A batch runs synchronously inside one message on the worker
+/// dispatcher's dedicated thread, so "working" is the span of that message: the thread that runs user
+/// code is never one that carries heartbeats, and the actor needs no extra hop to get its result back.
+/// </para>
+/// </summary>
+public sealed class FarmWorker : ReceiveActor, IWithTimers
+{
+    private sealed record RetryRegistration
+    {
+        public static readonly RetryRegistration Instance = new();
+    }
+
+    private readonly IActorRef _master;
+    private readonly FarmFunctionRegistry _functions;
+    private readonly WorkerSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    public FarmWorker(IActorRef master, FarmFunctionRegistry functions, WorkerSettings settings)
+    {
+        _master = master;
+        _functions = functions;
+        _settings = settings;
+        Registering();
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(IActorRef master, FarmFunctionRegistry functions, WorkerSettings? settings = null)
+    {
+        settings ??= WorkerSettings.Default;
+        return Akka.Actor.Props.Create(() => new FarmWorker(master, functions, settings)).WithDispatcher(settings.Dispatcher);
+    }
+
+    protected override void PreStart()
+    {
+        Register();
+        Timers.StartPeriodicTimer("register", RetryRegistration.Instance, _settings.RegisterRetryInterval);
+    }
+
+    private void Registering()
+    {
+        Receive<RetryRegistration>(_ => Register());
+        Receive<WorkerRegistered>(_ =>
+        {
+            Timers.Cancel("register");
+            Become(Ready);
+        });
+        // The master may answer a registration with work before its acknowledgement is processed here.
+        Receive<RunTasks>(batch =>
+        {
+            Timers.Cancel("register");
+            Become(Ready);
+            Run(batch);
+        });
+    }
+
+    private void Ready()
+    {
+        Receive<RunTasks>(Run);
+        Receive<WorkerRegistered>(_ => { });
+        Receive<RetryRegistration>(_ => { });
+    }
+
+    private void Register() =>
+        _master.Tell(new RegisterWorker(Self, _functions.Names, _settings.Prefetch));
+
+    private void Run(RunTasks batch)
+    {
+        var outcomes = new TaskOutcome[batch.Tasks.Count];
+        for (var i = 0; i < outcomes.Length; i++)
+            outcomes[i] = RunOne(batch.Tasks[i]);
+        _master.Tell(new TasksDone(Self, batch.BatchId, outcomes));
+    }
+
+    private TaskOutcome RunOne(FarmTask task)
+    {
+        if (!_functions.TryGet(task.FunctionName, out var function))
+        {
+            return new TaskOutcome(task.TaskId, null,
+                new TaskError(-1, "ActorFarm.UnknownFunction", _functions.UnknownFunctionMessage(task.FunctionName), null));
+        }
+
+        try
+        {
+            return new TaskOutcome(task.TaskId, function.Run(task.Items, task.Start, task.Count), null);
+        }
+        catch (FarmItemException e)
+        {
+            var inner = e.InnerException!;
+            _log.Debug("function {0} threw {1} on item {2} of task {3}", task.FunctionName, inner.GetType().Name, e.IndexInChunk, task.TaskId);
+            return new TaskOutcome(task.TaskId, null,
+                new TaskError(e.IndexInChunk, inner.GetType().FullName ?? inner.GetType().Name, inner.Message, inner.StackTrace));
+        }
+        catch (Exception e)
+        {
+            return new TaskOutcome(task.TaskId, null,
+                new TaskError(-1, e.GetType().FullName ?? e.GetType().Name, e.Message, e.StackTrace));
+        }
+    }
+}

@@ -1,0 +1,19 @@
+namespace ActorFarm.Worker;
+
+/// <summary>Tuning of a <see cref="FarmWorker"/>.</summary>
+public sealed record WorkerSettings
+{
+    /// <summary>
+    /// Batches a worker asks for ahead: 2 means one runs while the next already waits in the mailbox, so
+    /// the round trip to the master is hidden behind work.
+    /// </summary>
+    public int Prefetch { get; init; } = 2;
+
+    /// <summary>How often an unanswered registration is repeated (the master may not be up yet).</summary>
+    public TimeSpan RegisterRetryInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The dispatcher that runs user functions: dedicated threads, never the heartbeat threads.</summary>
+    public string Dispatcher { get; init; } = FarmDispatchers.WorkerDispatcherId;
+
+    public static readonly WorkerSettings Default = new();
+}

@@ -1,0 +1,2 @@
+// The farm command line: replaced by the full System.CommandLine tool.
+return 0;
