@@ -94,7 +94,10 @@ public sealed class FarmClient : IAsyncDisposable
         var results = new TOut[count];
         var slices = SliceKnown(items, count, options, out var chunkSize);
         await foreach (var chunk in RunAsync(function.Name, slices, count, chunkSize, options, ordered: false, cancellationToken).ConfigureAwait(false))
+        {
             ((TOut[])chunk.Output).CopyTo(results, chunk.Offset);
+            ChunkBuffers.Return(chunk.Output);
+        }
         return results;
     }
 
@@ -113,8 +116,11 @@ public sealed class FarmClient : IAsyncDisposable
         options ??= FarmJobOptions.Default;
         var (slices, total, chunkSize) = SliceAny(items, options, cancellationToken);
         await foreach (var chunk in RunAsync(function.Name, slices, total, chunkSize, options, ordered: true, cancellationToken).ConfigureAwait(false))
+        {
             foreach (var value in (TOut[])chunk.Output)
                 yield return value;
+            ChunkBuffers.Return(chunk.Output);
+        }
     }
 
     /// <inheritdoc cref="ImapAsync{TIn,TOut}(FarmFunctionRef{TIn,TOut},IEnumerable{TIn},FarmJobOptions?,CancellationToken)"/>
@@ -126,8 +132,11 @@ public sealed class FarmClient : IAsyncDisposable
         var chunkSize = Chunking.ValidateChunkSize(options.ChunkSize);
         var slices = Chunking.SliceAsyncEnumerable(items, chunkSize, cancellationToken);
         await foreach (var chunk in RunAsync(function.Name, slices, null, chunkSize, options, ordered: true, cancellationToken).ConfigureAwait(false))
+        {
             foreach (var value in (TOut[])chunk.Output)
                 yield return value;
+            ChunkBuffers.Return(chunk.Output);
+        }
     }
 
     /// <summary>A stream of results as they finish, each with its item's index in the input.</summary>
@@ -142,6 +151,7 @@ public sealed class FarmClient : IAsyncDisposable
             var output = (TOut[])chunk.Output;
             for (var i = 0; i < output.Length; i++)
                 yield return (chunk.Offset + i, output[i]);
+            ChunkBuffers.Return(output);
         }
     }
 
@@ -158,6 +168,7 @@ public sealed class FarmClient : IAsyncDisposable
             var output = (TOut[])chunk.Output;
             for (var i = 0; i < output.Length; i++)
                 yield return (chunk.Offset + i, output[i]);
+            ChunkBuffers.Return(output);
         }
     }
 
@@ -236,8 +247,9 @@ public sealed class FarmClient : IAsyncDisposable
                 switch (message)
                 {
                     case ChunkResults results:
-                        if (results.Results.Count > 0)
-                            slots.Release(results.Results.Count);
+                        // A window slot is freed only once the caller has moved past the chunk: results
+                        // that arrive out of order and wait in `pending` still count against the window,
+                        // so a slow chunk cannot make the client buffer without bound.
                         foreach (var result in results.Results)
                         {
                             itemsDone += result.Output.Length;
@@ -245,6 +257,7 @@ public sealed class FarmClient : IAsyncDisposable
                             if (pending is null)
                             {
                                 yield return result;
+                                slots.Release();
                                 continue;
                             }
                             pending.Add(result.Index, result);
@@ -252,6 +265,7 @@ public sealed class FarmClient : IAsyncDisposable
                             {
                                 nextIndex++;
                                 yield return next;
+                                slots.Release();
                             }
                         }
                         options.Progress?.Report(new FarmProgress(itemsDone, totalItems, chunksDone, totalChunks));

@@ -19,7 +19,7 @@ public sealed class FarmFunction<TIn, TOut>(string name, Func<TIn, TOut> body, s
         if ((uint)start > (uint)input.Length || (uint)count > (uint)(input.Length - start))
             throw new ArgumentOutOfRangeException(nameof(count), $"slice [{start}, {start + count}) is outside an input of {input.Length} items");
 
-        var output = new TOut[count];
+        var output = ChunkBuffers.Rent<TOut>(count);
         var span = input.AsSpan(start, count);
         var i = 0;
         try

@@ -229,6 +229,7 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
             if (worker is not null)
                 worker.TasksCompleted++;
             _tasksCompleted++;
+            job.RecordTaskTime(outcome.ElapsedNanoseconds);
             job.Unfinished--;
             job.DoneChunks++;
             if (job.Outbox is null)
@@ -412,10 +413,16 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
         var workers = Math.Max(1, _workers.Count);
         var limit = Math.Clamp((_queuedTotal + 2 * workers - 1) / (2 * workers), 1, _settings.MaxBatchTasks);
 
+        // A time budget, by each job's measured task time: a job not measured yet is assumed to take a
+        // quarter of the budget per task, so its first batches are small and it learns fast.
+        var budgetNs = _settings.TargetBatchDuration.TotalNanoseconds;
+        var unknownTaskNs = budgetNs / 4;
+        double plannedNs = 0;
+
         List<FarmTask>? batch = null;
         var items = 0;
         var now = Environment.TickCount64;
-        while ((batch?.Count ?? 0) < limit && items < _settings.BatchItemBudget)
+        while ((batch?.Count ?? 0) < limit && items < _settings.BatchItemBudget && plannedNs < budgetNs)
         {
             var task = TakeTaskFor(worker);
             if (task is null)
@@ -426,8 +433,9 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
             task.DeadlineMs = task.Job.Options.TaskTimeout is { } timeout ? now + (long)timeout.TotalMilliseconds : long.MaxValue;
             worker.InFlight.Add(task.Id, task);
             _queuedTotal--;
-            (batch ??= new List<FarmTask>(limit)).Add(task.ToWireTask());
+            (batch ??= new List<FarmTask>(Math.Min(limit, 64))).Add(task.ToWireTask());
             items += task.Chunk.Count;
+            plannedNs += task.Job.AverageTaskNanoseconds ?? unknownTaskNs;
         }
         return batch;
     }

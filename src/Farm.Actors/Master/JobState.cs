@@ -21,6 +21,12 @@ internal sealed class JobState(string id, string functionName, IActorRef replyTo
     public int Unfinished { get; set; }
 
     public long DoneChunks { get; set; }
+
+    /// <summary>Moving average of the job's task run time; null until a task has finished.</summary>
+    public double? AverageTaskNanoseconds { get; private set; }
+
+    public void RecordTaskTime(long nanoseconds) =>
+        AverageTaskNanoseconds = AverageTaskNanoseconds is { } average ? 0.8 * average + 0.2 * nanoseconds : nanoseconds;
     public bool InputComplete { get; set; }
     public bool InReadyRing { get; set; }
 

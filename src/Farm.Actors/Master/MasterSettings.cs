@@ -11,6 +11,13 @@ public sealed record MasterSettings
     /// <summary>A batch stops growing once it holds this many items, so big chunks go one per message.</summary>
     public int BatchItemBudget { get; init; } = 4096;
 
+    /// <summary>
+    /// About how much work one batch should hold, by the measured run time of the job's tasks: tiny tasks
+    /// share a message, while slow tasks go one by one so a job submitted later is not stuck behind a
+    /// worker's long batch (fairness).
+    /// </summary>
+    public TimeSpan TargetBatchDuration { get; init; } = TimeSpan.FromMilliseconds(2);
+
     /// <summary>How often the master looks for tasks past their deadline.</summary>
     public TimeSpan DeadlineSweepInterval { get; init; } = TimeSpan.FromSeconds(1);
 

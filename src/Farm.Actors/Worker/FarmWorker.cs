@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ActorFarm.Functions;
 using ActorFarm.Protocol;
 using Akka.Actor;
@@ -87,6 +88,9 @@ public sealed class FarmWorker : ReceiveActor, IWithTimers
 
     private TaskOutcome RunOne(FarmTask task)
     {
+        var started = Stopwatch.GetTimestamp();
+        long Elapsed() => (long)Stopwatch.GetElapsedTime(started).TotalNanoseconds;
+
         if (!_functions.TryGet(task.FunctionName, out var function))
         {
             return new TaskOutcome(task.TaskId, null,
@@ -95,19 +99,20 @@ public sealed class FarmWorker : ReceiveActor, IWithTimers
 
         try
         {
-            return new TaskOutcome(task.TaskId, function.Run(task.Items, task.Start, task.Count), null);
+            var output = function.Run(task.Items, task.Start, task.Count);
+            return new TaskOutcome(task.TaskId, output, null, Elapsed());
         }
         catch (FarmItemException e)
         {
             var inner = e.InnerException!;
             _log.Debug("function {0} threw {1} on item {2} of task {3}", task.FunctionName, inner.GetType().Name, e.IndexInChunk, task.TaskId);
             return new TaskOutcome(task.TaskId, null,
-                new TaskError(e.IndexInChunk, inner.GetType().FullName ?? inner.GetType().Name, inner.Message, inner.StackTrace));
+                new TaskError(e.IndexInChunk, inner.GetType().FullName ?? inner.GetType().Name, inner.Message, inner.StackTrace), Elapsed());
         }
         catch (Exception e)
         {
             return new TaskOutcome(task.TaskId, null,
-                new TaskError(-1, e.GetType().FullName ?? e.GetType().Name, e.Message, e.StackTrace));
+                new TaskError(-1, e.GetType().FullName ?? e.GetType().Name, e.Message, e.StackTrace), Elapsed());
         }
     }
 }
