@@ -1,2 +1,2 @@
-// The farm command line: replaced by the full System.CommandLine tool.
-return 0;
+// The farm command line. Everything lives in FarmCli so tests and later subcommands share one entry point.
+return await ActorFarm.Node.FarmCli.RunAsync(args);

@@ -42,7 +42,18 @@ public static class EmbeddedFarm
         for (var i = 0; i < options.Workers; i++)
             system.ActorOf(FarmWorker.Props(master, options.Functions, options.Worker), $"farm-worker-{i}");
 
-        return new FarmClient(system, new ActorRefMasterEndpoint(master), options.Workers,
-            async () => await system.Terminate().ConfigureAwait(false));
+        return new FarmClient(system, new ActorRefMasterEndpoint(master), options.Workers, async () =>
+        {
+            // The master goes first, so it does not see its workers stop and requeue for nobody.
+            try
+            {
+                await master.GracefulStop(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is TaskCanceledException or AskTimeoutException)
+            {
+                // it did not stop in time: terminating the system stops it anyway
+            }
+            await system.Terminate().ConfigureAwait(false);
+        });
     }
 }

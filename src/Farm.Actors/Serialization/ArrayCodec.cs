@@ -1,0 +1,269 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Serialization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ActorFarm.Serialization;
+
+/// <summary>
+/// Encodes the arrays of user items that protocol messages carry (chunk inputs, task outputs).
+/// <para>Layout: one kind byte, then</para>
+/// <list type="bullet">
+/// <item>0 — null (an absent output);</item>
+/// <item>1–12 — an array of a primitive (<see cref="Kind"/>): varint count, then the elements as raw
+/// little-endian bytes, copied in one block (bool as one byte 0/1, char as a UTF-16 code unit);</item>
+/// <item>13 — <see cref="string"/>[]: varint count, then each element as a nullable string;</item>
+/// <item>14 — any other element type: its wire name (<see cref="FarmTypeRegistry.NameOf"/>, interned per
+/// message), varint count, a little-endian 32-bit byte length, then the array as System.Text.Json UTF-8
+/// (fields included, so value tuples keep their items; NaN and infinities allowed).</item>
+/// </list>
+/// Only the slice <c>[start, start+count)</c> is written; the reader returns a fresh array of exactly
+/// <c>count</c> elements. The reader materializes a JSON element type only if the actor system's
+/// <see cref="FarmTypeRegistry"/> allows it.
+/// </summary>
+public static class ArrayCodec
+{
+    /// <summary>The element kinds on the wire (never renumber: the byte is part of the format).</summary>
+    public enum Kind : byte
+    {
+        Null = 0,
+        Double = 1,
+        Single = 2,
+        Int64 = 3,
+        Int32 = 4,
+        Int16 = 5,
+        Byte = 6,
+        SByte = 7,
+        UInt16 = 8,
+        UInt32 = 9,
+        UInt64 = 10,
+        Boolean = 11,
+        Char = 12,
+        String = 13,
+        Json = 14,
+    }
+
+    /// <summary>The options of the JSON fallback: fields included (value tuples), named float literals (NaN).</summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new()
+    {
+        IncludeFields = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Encodes a whole array (or null).</summary>
+    public static byte[] Encode(Array? array)
+    {
+        using var writer = new WireWriter();
+        Write(writer, array, 0, array?.Length ?? 0);
+        return writer.ToArray();
+    }
+
+    /// <summary>Decodes an array written by <see cref="Encode"/>, materializing only types <paramref name="types"/> allows.</summary>
+    public static Array? Decode(ReadOnlySpan<byte> bytes, FarmTypeRegistry types)
+    {
+        var reader = new WireReader(bytes);
+        var array = Read(ref reader, types, "array");
+        reader.ExpectEnd();
+        return array;
+    }
+
+    internal static void Write(WireWriter writer, Array? array, int start, int count)
+    {
+        if (array is null)
+        {
+            writer.WriteByte((byte)Kind.Null);
+            return;
+        }
+
+        var arrayType = array.GetType();
+        if (!arrayType.IsSZArray)
+            throw new SerializationException($"only one-dimensional, zero-based arrays cross the wire, not {arrayType}");
+        if (start < 0 || count < 0 || start > array.Length - count)
+            throw new SerializationException($"slice [{start}, {(long)start + count}) is outside an array of {array.Length} items");
+
+        var elementType = arrayType.GetElementType()!;
+        if (!elementType.IsEnum)
+        {
+            switch (Type.GetTypeCode(elementType))
+            {
+                case TypeCode.Double: WritePrimitive(writer, Kind.Double, (double[])array, start, count); return;
+                case TypeCode.Single: WritePrimitive(writer, Kind.Single, (float[])array, start, count); return;
+                case TypeCode.Int64: WritePrimitive(writer, Kind.Int64, (long[])array, start, count); return;
+                case TypeCode.Int32: WritePrimitive(writer, Kind.Int32, (int[])array, start, count); return;
+                case TypeCode.Int16: WritePrimitive(writer, Kind.Int16, (short[])array, start, count); return;
+                case TypeCode.Byte: WritePrimitive(writer, Kind.Byte, (byte[])array, start, count); return;
+                case TypeCode.SByte: WritePrimitive(writer, Kind.SByte, (sbyte[])array, start, count); return;
+                case TypeCode.UInt16: WritePrimitive(writer, Kind.UInt16, (ushort[])array, start, count); return;
+                case TypeCode.UInt32: WritePrimitive(writer, Kind.UInt32, (uint[])array, start, count); return;
+                case TypeCode.UInt64: WritePrimitive(writer, Kind.UInt64, (ulong[])array, start, count); return;
+                case TypeCode.Boolean: WritePrimitive(writer, Kind.Boolean, (bool[])array, start, count); return;
+                case TypeCode.Char: WritePrimitive(writer, Kind.Char, (char[])array, start, count); return;
+                case TypeCode.String: WriteStrings(writer, (string?[])array, start, count); return;
+            }
+        }
+        WriteJson(writer, array, elementType, start, count);
+    }
+
+    internal static Array? Read(ref WireReader reader, FarmTypeRegistry types, string field)
+    {
+        var kind = (Kind)reader.ReadByte(field);
+        return kind switch
+        {
+            Kind.Null => null,
+            Kind.Double => ReadPrimitive<double>(ref reader, field),
+            Kind.Single => ReadPrimitive<float>(ref reader, field),
+            Kind.Int64 => ReadPrimitive<long>(ref reader, field),
+            Kind.Int32 => ReadPrimitive<int>(ref reader, field),
+            Kind.Int16 => ReadPrimitive<short>(ref reader, field),
+            Kind.Byte => ReadPrimitive<byte>(ref reader, field),
+            Kind.SByte => ReadPrimitive<sbyte>(ref reader, field),
+            Kind.UInt16 => ReadPrimitive<ushort>(ref reader, field),
+            Kind.UInt32 => ReadPrimitive<uint>(ref reader, field),
+            Kind.UInt64 => ReadPrimitive<ulong>(ref reader, field),
+            Kind.Boolean => ReadBooleans(ref reader, field),
+            Kind.Char => ReadPrimitive<char>(ref reader, field),
+            Kind.String => ReadStrings(ref reader, field),
+            Kind.Json => ReadJson(ref reader, types, field),
+            _ => throw reader.Malformed($"{field}: unknown array kind {(byte)kind}"),
+        };
+    }
+
+    // ---- primitives: one block copy -------------------------------------------------------------------
+
+    private static void WritePrimitive<T>(WireWriter writer, Kind kind, T[] items, int start, int count) where T : unmanaged
+    {
+        writer.WriteByte((byte)kind);
+        writer.WriteCount(count);
+        var bytes = MemoryMarshal.AsBytes(items.AsSpan(start, count));
+        if (BitConverter.IsLittleEndian || Unsafe.SizeOf<T>() == 1)
+        {
+            writer.WriteRaw(bytes);
+            return;
+        }
+        var target = writer.GetSpan(bytes.Length)[..bytes.Length];
+        bytes.CopyTo(target);
+        SwapBytes(target, Unsafe.SizeOf<T>());
+        writer.Advance(bytes.Length);
+    }
+
+    private static T[] ReadPrimitive<T>(ref WireReader reader, string field) where T : unmanaged
+    {
+        var size = Unsafe.SizeOf<T>();
+        var count = reader.ReadCount(field, size);
+        var source = reader.ReadRaw(field, (long)count * size);
+        var items = GC.AllocateUninitializedArray<T>(count);
+        var target = MemoryMarshal.AsBytes(items.AsSpan());
+        source.CopyTo(target);
+        if (!BitConverter.IsLittleEndian && size > 1)
+            SwapBytes(target, size);
+        return items;
+    }
+
+    private static bool[] ReadBooleans(ref WireReader reader, string field)
+    {
+        var count = reader.ReadCount(field);
+        var source = reader.ReadRaw(field, count);
+        var bad = source.IndexOfAnyExcept((byte)0, (byte)1);
+        if (bad >= 0)
+            throw reader.Malformed($"{field}: boolean {bad} is {source[bad]}, not 0 or 1");
+        var items = GC.AllocateUninitializedArray<bool>(count);
+        source.CopyTo(MemoryMarshal.AsBytes(items.AsSpan()));
+        return items;
+    }
+
+    /// <summary>Converts between little-endian and the machine's order (big-endian machines only).</summary>
+    private static void SwapBytes(Span<byte> bytes, int size)
+    {
+        switch (size)
+        {
+            case 2:
+                var shorts = MemoryMarshal.Cast<byte, ushort>(bytes);
+                BinaryPrimitives.ReverseEndianness(shorts, shorts);
+                break;
+            case 4:
+                var ints = MemoryMarshal.Cast<byte, uint>(bytes);
+                BinaryPrimitives.ReverseEndianness(ints, ints);
+                break;
+            case 8:
+                var longs = MemoryMarshal.Cast<byte, ulong>(bytes);
+                BinaryPrimitives.ReverseEndianness(longs, longs);
+                break;
+        }
+    }
+
+    // ---- strings ---------------------------------------------------------------------------------------
+
+    private static void WriteStrings(WireWriter writer, string?[] items, int start, int count)
+    {
+        writer.WriteByte((byte)Kind.String);
+        writer.WriteCount(count);
+        foreach (var item in items.AsSpan(start, count))
+            writer.WriteStrictString(item);
+    }
+
+    private static string?[] ReadStrings(ref WireReader reader, string field)
+    {
+        var count = reader.ReadCount(field);
+        var items = new string?[count];
+        for (var i = 0; i < items.Length; i++)
+            items[i] = reader.ReadNullableString(field);
+        return items;
+    }
+
+    // ---- anything else: System.Text.Json, behind the allow-list ------------------------------------------
+
+    private static void WriteJson(WireWriter writer, Array array, Type elementType, int start, int count)
+    {
+        writer.WriteByte((byte)Kind.Json);
+        writer.WriteInterned(FarmTypeRegistry.NameOf(elementType));
+        writer.WriteCount(count);
+        var slice = array;
+        if (start != 0 || count != array.Length)
+        {
+            slice = Array.CreateInstance(elementType, count);
+            Array.Copy(array, start, slice, 0, count);
+        }
+
+        var lengthAt = writer.ReserveFixed32();
+        var before = writer.Position;
+        var json = writer.Json();
+        try
+        {
+            JsonSerializer.Serialize(json, slice, slice.GetType(), JsonOptions);
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
+        {
+            throw new SerializationException($"items of type {elementType} cannot be written as JSON: {e.Message}", e);
+        }
+        json.Flush();
+        writer.PatchFixed32(lengthAt, writer.Position - before);
+    }
+
+    private static Array ReadJson(ref WireReader reader, FarmTypeRegistry types, string field)
+    {
+        var name = reader.ReadInterned(field);
+        if (!types.TryResolve(name, out var elementType))
+            throw new SerializationException(
+                $"type {name} is not allowed on the wire; register a function using it or call FarmTypeRegistry.Allow");
+        var count = reader.ReadCount(field);
+        var length = reader.ReadFixed32(field);
+        var json = reader.ReadRaw(field, length);
+
+        object? value;
+        try
+        {
+            value = JsonSerializer.Deserialize(json, elementType.MakeArrayType(), JsonOptions);
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
+        {
+            throw new SerializationException($"{field}: the JSON items of type {name} cannot be read: {e.Message}", e);
+        }
+        if (value is not Array items)
+            throw reader.Malformed($"{field}: the JSON items of type {name} are null");
+        if (items.Length != count)
+            throw reader.Malformed($"{field}: {items.Length} JSON items of type {name}, but the header announced {count}");
+        return items;
+    }
+}

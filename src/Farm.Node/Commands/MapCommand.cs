@@ -1,0 +1,191 @@
+using System.CommandLine;
+using System.Globalization;
+using ActorFarm.Client;
+using ActorFarm.Functions;
+using ActorFarm.Node.Input;
+using ActorFarm.Node.Output;
+
+namespace ActorFarm.Node.Commands;
+
+/// <summary>
+/// <c>farm map FUNCTION (--range START:END | --input FILE)</c>: Python's <c>pool.imap</c> (or
+/// <c>imap_unordered</c>) from the shell. Results are JSON lines on stdout or in <c>--output FILE</c>;
+/// diagnostics, progress and the summary go to stderr, so stdout stays machine-readable.
+/// <para>
+/// Everything that can be checked is checked before the farm starts (exit 2, nothing on stdout): the
+/// function, the options, the range, and every line of an input file.
+/// </para>
+/// </summary>
+public static class MapCommand
+{
+    public static Command Create()
+    {
+        var function = new Argument<string>("FUNCTION") { Description = "The function to run on every item (see 'farm functions')" };
+        var range = new Option<string?>("--range")
+        {
+            HelpName = "START:END",
+            Description = "Items START, START+1, …, END-1 (half-open, like Python's range), converted to the function's input type",
+        };
+        var input = new Option<string?>("--input", "-i")
+        {
+            HelpName = "FILE",
+            Description = "Items as JSON lines, one per line, of the function's input type; '-' reads stdin",
+        };
+        var chunkSize = CliOptions.PositiveInt("--chunk-size", "N",
+            $"Items per task [default: about four chunks per worker, at most {MapJob.MaxAutoChunkSize}; {MapJob.UnknownLengthChunkSize} for stdin]");
+        var workers = CliOptions.Workers();
+        var unordered = new Option<bool>("--unordered")
+        {
+            Description = "Print results as they finish, as {\"index\":i,\"value\":v} lines (like imap_unordered)",
+        };
+        var output = new Option<string?>("--output", "-o")
+        {
+            HelpName = "FILE",
+            Description = "Write results to FILE (replaced only when the job succeeds) instead of stdout",
+        };
+        var noProgress = new Option<bool>("--no-progress") { Description = "Never show a progress bar" };
+
+        var command = new Command("map", "Run a function over a range or over JSON lines, printing one JSON result per line")
+        {
+            function, range, input, chunkSize, workers, unordered, output, noProgress,
+        };
+        command.SetAction((parseResult, cancellationToken) => RunAsync(new MapRequest(
+            parseResult.GetRequiredValue(function),
+            parseResult.GetValue(range),
+            parseResult.GetValue(input),
+            parseResult.GetValue(chunkSize),
+            parseResult.GetValue(workers),
+            parseResult.GetValue(unordered),
+            parseResult.GetValue(output),
+            parseResult.GetValue(noProgress)), cancellationToken));
+        return command;
+    }
+
+    internal static async Task<int> RunAsync(MapRequest request, CancellationToken cancellationToken)
+    {
+        MapJob job;
+        OutputTarget target;
+        try
+        {
+            job = await PrepareAsync(request, cancellationToken);
+            target = request.Output is { } path ? OutputTarget.File(path) : OutputTarget.Stdout();
+        }
+        catch (UsageException e)
+        {
+            await Console.Error.WriteLineAsync($"farm: error: {e.Message}");
+            return ExitCodes.Usage;
+        }
+
+        await using (target)
+        {
+            var writer = new JsonLineWriter(target.Stream);
+            // A bar on stderr would be torn up by results scrolling through the same terminal.
+            var showProgress = !request.NoProgress && Terminal.StderrIsTerminal && (!target.IsStdout || !Terminal.StdoutIsTerminal);
+            try
+            {
+                if (showProgress)
+                    await ProgressBar.ShowWhileAsync($"{job.Function.Name} ({job.Input.Description})", job.Input.Count,
+                        progress => job.RunAsync(writer, target, progress, cancellationToken));
+                else
+                    await job.RunAsync(writer, target, null, cancellationToken);
+            }
+            catch (FarmJobException e)
+            {
+                // The message names the function, the item and the exception type (remote stack not shown).
+                // Exception messages can span lines ("…\nActual value was 0."); the error stays one line.
+                await FlushQuietlyAsync(writer);
+                await Console.Error.WriteLineAsync($"farm: error: {e.Message.ReplaceLineEndings(" ")}");
+                await WriteSummaryAsync(job, failed: true);
+                return ExitCodes.JobFailed;
+            }
+            catch (InputLineException e)
+            {
+                // Only stdin gets here (files are checked before the job starts), after the earlier lines' results.
+                await FlushQuietlyAsync(writer);
+                await Console.Error.WriteLineAsync($"farm: error: {e.Message}");
+                await WriteSummaryAsync(job, failed: true);
+                return ExitCodes.Usage;
+            }
+            catch (OutputFailedException e) when (target.IsStdout && IsBrokenPipe(e))
+            {
+                // `farm map … | head` closed the pipe: the reader has what it wanted. Stay quiet, like other tools.
+                return ExitCodes.BrokenPipe;
+            }
+            catch (OutputFailedException e)
+            {
+                await Console.Error.WriteLineAsync($"farm: error: {e.Message}");
+                return ExitCodes.JobFailed;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await FlushQuietlyAsync(writer);
+                await Console.Error.WriteLineAsync("farm: cancelled");
+                return ExitCodes.Cancelled;
+            }
+        }
+
+        await WriteSummaryAsync(job, failed: false);
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Validates the request and builds the job; throws <see cref="UsageException"/> for anything wrong.</summary>
+    internal static async Task<MapJob> PrepareAsync(MapRequest request, CancellationToken cancellationToken)
+    {
+        var registry = FarmFunctionRegistry.WithBuiltIns();
+        if (!registry.TryGet(request.Function, out var function))
+            throw new UsageException(registry.UnknownFunctionMessage(request.Function));
+
+        if (request.Range is null && request.Input is null)
+            throw new UsageException("give the items with --range START:END or --input FILE (JSON lines; '-' for stdin)");
+        if (request.Range is not null && request.Input is not null)
+            throw new UsageException("give the items with either --range or --input, not both");
+        // The parser already enforces these; checked again for callers that build a MapRequest themselves.
+        if (request.ChunkSize is < 1)
+            throw new UsageException($"--chunk-size must be at least 1, not {request.ChunkSize}");
+        if (request.Workers is < 1)
+            throw new UsageException($"--workers must be at least 1, not {request.Workers}");
+
+        IMapInput input = request.Range is { } range
+            ? new RangeInput(RangeSpec.Parse(range), function.InputType, function.Name)
+            : request.Input == "-"
+                ? JsonLinesInput.Stdin(function.InputType, function.Name)
+                : await JsonLinesInput.OpenFileAsync(request.Input!, function.InputType, function.Name, cancellationToken);
+
+        var workers = request.Workers ?? Environment.ProcessorCount;
+        var chunkSize = MapJob.ChooseChunkSize(request.ChunkSize, input.Count, workers);
+        return new MapJob(function, input, chunkSize, workers, request.Unordered);
+    }
+
+    private static Task WriteSummaryAsync(MapJob job, bool failed)
+    {
+        var seconds = job.Elapsed.TotalSeconds;
+        var rate = seconds > 0 ? job.ItemsDone / seconds : 0;
+        var items = failed
+            ? $"stopped after {N(job.ItemsDone)}{(job.Input.Count is { } total ? $" of {N(total)}" : "")} items"
+            : $"{N(job.ItemsDone)} items";
+        return Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"farm map {job.Function.Name}: {items} from {job.Input.Description} in {seconds:0.00} s ({N((long)rate)} items/s), {job.Workers} workers, chunks of {N(job.ChunkSize)}"));
+    }
+
+    /// <summary>
+    /// After a failure, results that came back before it are still correct: they go out (whole lines only)
+    /// rather than vanish in the buffer. An --output file is discarded anyway (see <see cref="OutputTarget"/>).
+    /// </summary>
+    private static async Task FlushQuietlyAsync(JsonLineWriter writer)
+    {
+        try
+        {
+            await writer.FlushAsync();
+        }
+        catch (IOException)
+        {
+            // the failure being reported matters more than a closed output
+        }
+    }
+
+    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    // EPIPE surfaces as an IOException whose message says "Broken pipe"; there is no portable error code for it.
+    private static bool IsBrokenPipe(OutputFailedException e) =>
+        e.InnerException is IOException io && io.Message.Contains("pipe", StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using ActorFarm.Client;
+using ActorFarm.Functions;
+using ActorFarm.Node.Hosting;
+using ActorFarm.Node.Input;
+using ActorFarm.Node.Output;
+
+namespace ActorFarm.Node.Commands;
+
+/// <summary>
+/// A validated <c>farm map</c> job: which function, which items, in what chunks, on how many workers.
+/// Running it starts an embedded farm and streams results to a <see cref="JsonLineWriter"/>.
+/// </summary>
+internal sealed class MapJob(IFarmFunction function, IMapInput input, int chunkSize, int workers, bool unordered)
+{
+    /// <summary>Largest automatic chunk: Python's "four chunks per worker" would make 10^8 items into chunks
+    /// of millions, and every chunk in flight is held in memory until its results are written.</summary>
+    public const int MaxAutoChunkSize = 65536;
+
+    /// <summary>Chunk size when the number of items is not known up front (stdin).</summary>
+    public const int UnknownLengthChunkSize = 4096;
+
+    public IFarmFunction Function { get; } = function;
+    public IMapInput Input { get; } = input;
+    public int ChunkSize { get; } = chunkSize;
+    public int Workers { get; } = workers;
+    public bool Unordered { get; } = unordered;
+
+    /// <summary>Items written so far (also after a failure: how far the job got).</summary>
+    public long ItemsDone { get; private set; }
+
+    /// <summary>Time from submitting the job to writing its last result (farm start-up excluded).</summary>
+    public TimeSpan Elapsed { get; private set; }
+
+    /// <summary>An explicit chunk size wins; otherwise Python's heuristic, capped so memory stays bounded.</summary>
+    public static int ChooseChunkSize(int? requested, long? items, int workers)
+    {
+        if (requested is { } size)
+            return size;
+        if (items is not { } n)
+            return UnknownLengthChunkSize;
+        var chunks = 4L * Math.Max(1, workers);
+        var perChunk = n / chunks + (n % chunks == 0 ? 0 : 1); // ceil(n / chunks) without overflow
+        return (int)Math.Clamp(perChunk, 1, MaxAutoChunkSize);
+    }
+
+    public async Task RunAsync(JsonLineWriter writer, OutputTarget target, IProgress<FarmProgress>? progress, CancellationToken cancellationToken)
+    {
+        await using var farm = CliFarm.Start(Workers);
+        var client = farm.Client;
+        var options = new FarmJobOptions { ChunkSize = ChunkSize, Progress = progress };
+        var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            var results = client.RunChunksAsync(Function.Name, Input.ReadChunksAsync(ChunkSize, cancellationToken), Input.Count,
+                ordered: !Unordered, options, cancellationToken);
+            await foreach (var chunk in results.ConfigureAwait(false))
+            {
+                try
+                {
+                    if (Unordered)
+                        await writer.WriteIndexedValuesAsync(chunk.Offset, chunk.Output, cancellationToken).ConfigureAwait(false);
+                    else
+                        await writer.WriteValuesAsync(chunk.Output, cancellationToken).ConfigureAwait(false);
+                    ItemsDone += chunk.Output.Length;
+                }
+                catch (IOException e)
+                {
+                    // Leaving the loop cancels the job on the farm; nobody would read its results.
+                    throw new OutputFailedException(target.Description, e);
+                }
+            }
+            // Input that stopped at a bad line: its earlier results are out, but the job did not do what was asked.
+            if (Input.Failure is { } failure)
+                throw failure;
+            try
+            {
+                await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                await target.CommitAsync().ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                throw new OutputFailedException(target.Description, e);
+            }
+        }
+        finally
+        {
+            Elapsed = stopwatch.Elapsed;
+        }
+    }
+}

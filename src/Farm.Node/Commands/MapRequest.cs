@@ -1,0 +1,12 @@
+namespace ActorFarm.Node.Commands;
+
+/// <summary><c>farm map</c>'s command line, as parsed and before any validation.</summary>
+internal sealed record MapRequest(
+    string Function,
+    string? Range,
+    string? Input,
+    int? ChunkSize,
+    int? Workers,
+    bool Unordered,
+    string? Output,
+    bool NoProgress);
