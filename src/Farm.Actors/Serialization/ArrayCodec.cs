@@ -1,9 +1,11 @@
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Serialization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace ActorFarm.Serialization;
 
@@ -46,10 +48,11 @@ public static class ArrayCodec
     }
 
     /// <summary>The options of the JSON fallback: fields included (value tuples), named float literals (NaN).</summary>
-    public static JsonSerializerOptions JsonOptions { get; } = new()
+    internal static JsonSerializerOptions JsonOptions { get; } = new()
     {
         IncludeFields = true,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
     };
 
     /// <summary>Encodes a whole array (or null).</summary>
@@ -136,15 +139,16 @@ public static class ArrayCodec
     {
         writer.WriteByte((byte)kind);
         writer.WriteCount(count);
-        var bytes = MemoryMarshal.AsBytes(items.AsSpan(start, count));
-        if (BitConverter.IsLittleEndian || Unsafe.SizeOf<T>() == 1)
+        var size = Unsafe.SizeOf<T>();
+        if (BitConverter.IsLittleEndian || size == 1)
         {
-            writer.WriteRaw(bytes);
+            writer.WriteBlock(items, (long)start * size, (long)count * size);
             return;
         }
+        var bytes = MemoryMarshal.AsBytes(items.AsSpan(start, count));
         var target = writer.GetSpan(bytes.Length)[..bytes.Length];
         bytes.CopyTo(target);
-        SwapBytes(target, Unsafe.SizeOf<T>());
+        SwapBytes(target, size);
         writer.Advance(bytes.Length);
     }
 
@@ -219,21 +223,14 @@ public static class ArrayCodec
         writer.WriteByte((byte)Kind.Json);
         writer.WriteInterned(FarmTypeRegistry.NameOf(elementType));
         writer.WriteCount(count);
-        var slice = array;
-        if (start != 0 || count != array.Length)
-        {
-            slice = Array.CreateInstance(elementType, count);
-            Array.Copy(array, start, slice, 0, count);
-        }
-
         var lengthAt = writer.ReserveFixed32();
         var before = writer.Position;
         var json = writer.Json();
         try
         {
-            JsonSerializer.Serialize(json, slice, slice.GetType(), JsonOptions);
+            JsonItems.For(elementType).Write(json, array, start, count);
         }
-        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
         {
             throw new SerializationException($"items of type {elementType} cannot be written as JSON: {e.Message}", e);
         }
@@ -251,19 +248,54 @@ public static class ArrayCodec
         var length = reader.ReadFixed32(field);
         var json = reader.ReadRaw(field, length);
 
-        object? value;
+        Array? items;
         try
         {
-            value = JsonSerializer.Deserialize(json, elementType.MakeArrayType(), JsonOptions);
+            items = JsonItems.For(elementType).Read(json);
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
         {
             throw new SerializationException($"{field}: the JSON items of type {name} cannot be read: {e.Message}", e);
         }
-        if (value is not Array items)
+        if (items is null)
             throw reader.Malformed($"{field}: the JSON items of type {name} are null");
         if (items.Length != count)
             throw reader.Malformed($"{field}: {items.Length} JSON items of type {name}, but the header announced {count}");
         return items;
+    }
+
+    /// <summary>
+    /// The JSON coding of arrays of one element type, made once per type: its type metadata is resolved
+    /// once, and a slice is written item by item (no copy of the slice, no boxing).
+    /// </summary>
+    private abstract class JsonItems
+    {
+        private static readonly ConcurrentDictionary<Type, JsonItems> ByType = new();
+
+        public static JsonItems For(Type elementType) =>
+            ByType.GetOrAdd(elementType, static t => (JsonItems)Activator.CreateInstance(typeof(JsonItems<>).MakeGenericType(t))!);
+
+        public abstract void Write(Utf8JsonWriter json, Array array, int start, int count);
+
+        public abstract Array? Read(ReadOnlySpan<byte> json);
+    }
+
+    private sealed class JsonItems<T> : JsonItems
+    {
+        // Resolved on first use, so a type System.Text.Json cannot handle fails where it is used, not here.
+        private JsonTypeInfo<T>? _item;
+        private JsonTypeInfo<T[]>? _array;
+
+        public override void Write(Utf8JsonWriter json, Array array, int start, int count)
+        {
+            var items = (T[])array;
+            json.WriteStartArray();
+            for (var i = start; i < start + count; i++)
+                JsonSerializer.Serialize(json, items[i], _item ??= (JsonTypeInfo<T>)JsonOptions.GetTypeInfo(typeof(T)));
+            json.WriteEndArray();
+        }
+
+        public override Array? Read(ReadOnlySpan<byte> json) =>
+            JsonSerializer.Deserialize(json, _array ??= (JsonTypeInfo<T[]>)JsonOptions.GetTypeInfo(typeof(T[])));
     }
 }

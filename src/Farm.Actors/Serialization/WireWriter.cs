@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Serialization;
 using System.Text;
 using System.Text.Json;
@@ -11,6 +13,11 @@ namespace ActorFarm.Serialization;
 /// signed values), strings are a varint of (UTF-8 byte count + 1) with 0 for null, raw blocks are copied
 /// as they are. It is also an <see cref="IBufferWriter{T}"/> so System.Text.Json writes straight into it.
 /// One writer serves one message on one thread; <see cref="Dispose"/> gives the buffer back to the pool.
+/// <para>
+/// Large blocks of primitives (<see cref="WriteBlock"/>) are not copied into the buffer: the writer
+/// remembers where they go and <see cref="ToArray"/> copies them once, straight from the caller's array
+/// into the message, so a million doubles cost one allocation and one copy.
+/// </para>
 /// </summary>
 internal sealed class WireWriter : IBufferWriter<byte>, IDisposable
 {
@@ -20,8 +27,13 @@ internal sealed class WireWriter : IBufferWriter<byte>, IDisposable
     /// <summary>User data: an unpaired surrogate is an error, never silently altered.</summary>
     internal static readonly Encoding Strict = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    /// <summary>Blocks at least this large are copied once, at <see cref="ToArray"/>, rather than buffered.</summary>
+    public const int DeferredBlockBytes = 16 * 1024;
+
     private byte[] _buffer;
     private int _position;
+    private List<(int At, Array Source, long ByteOffset, int ByteLength)>? _blocks;
+    private long _deferredBytes;
     private Dictionary<string, int>? _interned;
     private Utf8JsonWriter? _json;
 
@@ -30,6 +42,7 @@ internal sealed class WireWriter : IBufferWriter<byte>, IDisposable
         _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
     }
 
+    /// <summary>Bytes in the buffer (deferred blocks not counted): use it only to measure what was just written.</summary>
     public int Position => _position;
 
     // ---- IBufferWriter ------------------------------------------------------------------------------
@@ -139,6 +152,28 @@ internal sealed class WireWriter : IBufferWriter<byte>, IDisposable
         _position += bytes.Length;
     }
 
+    /// <summary>
+    /// <paramref name="byteLength"/> bytes of a primitive array from <paramref name="byteOffset"/>, as they are
+    /// in memory. The array must not change until <see cref="ToArray"/>: large blocks are copied only then.
+    /// </summary>
+    public void WriteBlock(Array source, long byteOffset, long byteLength)
+    {
+        if (byteOffset < 0 || byteLength < 0 || byteOffset + byteLength > Buffer.ByteLength(source))
+            throw new ArgumentOutOfRangeException(nameof(byteLength), $"bytes [{byteOffset}, {byteOffset + byteLength}) are outside the array");
+        if (byteLength < DeferredBlockBytes)
+        {
+            WriteRaw(BlockSpan(source, byteOffset, (int)byteLength));
+            return;
+        }
+        if (_position + _deferredBytes + byteLength > Array.MaxLength)
+            throw new SerializationException($"a farm message cannot exceed {Array.MaxLength} bytes ({_position + _deferredBytes + byteLength} needed)");
+        (_blocks ??= new()).Add((_position, source, byteOffset, (int)byteLength));
+        _deferredBytes += byteLength;
+    }
+
+    private static ReadOnlySpan<byte> BlockSpan(Array source, long byteOffset, int byteLength) =>
+        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(source), (nint)byteOffset), byteLength);
+
     /// <summary>Reserves a little-endian 32-bit slot to fill in later (the length of a block written in place).</summary>
     public int ReserveFixed32()
     {
@@ -170,8 +205,8 @@ internal sealed class WireWriter : IBufferWriter<byte>, IDisposable
     private void Grow(int bytes)
     {
         var needed = (long)_position + bytes;
-        if (needed > Array.MaxLength)
-            throw new SerializationException($"a farm message cannot exceed {Array.MaxLength} bytes ({needed} needed)");
+        if (needed + _deferredBytes > Array.MaxLength)
+            throw new SerializationException($"a farm message cannot exceed {Array.MaxLength} bytes ({needed + _deferredBytes} needed)");
         var size = (int)Math.Min(Math.Max(needed, 2L * _buffer.Length), Array.MaxLength);
         var next = ArrayPool<byte>.Shared.Rent(size);
         _buffer.AsSpan(0, _position).CopyTo(next);
@@ -179,7 +214,29 @@ internal sealed class WireWriter : IBufferWriter<byte>, IDisposable
         _buffer = next;
     }
 
-    public byte[] ToArray() => _buffer.AsSpan(0, _position).ToArray();
+    /// <summary>The message: the buffer with the deferred blocks copied in at their places.</summary>
+    public byte[] ToArray()
+    {
+        var length = _position + _deferredBytes;
+        if (length > Array.MaxLength)
+            throw new SerializationException($"a farm message cannot exceed {Array.MaxLength} bytes ({length} needed)");
+        var message = GC.AllocateUninitializedArray<byte>((int)length);
+        var target = message.AsSpan();
+        var from = 0;
+        if (_blocks is not null)
+        {
+            foreach (var (at, source, byteOffset, byteLength) in _blocks)
+            {
+                _buffer.AsSpan(from, at - from).CopyTo(target);
+                target = target[(at - from)..];
+                BlockSpan(source, byteOffset, byteLength).CopyTo(target);
+                target = target[byteLength..];
+                from = at;
+            }
+        }
+        _buffer.AsSpan(from, _position - from).CopyTo(target);
+        return message;
+    }
 
     public void Dispose()
     {

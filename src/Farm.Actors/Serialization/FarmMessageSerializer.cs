@@ -1,0 +1,414 @@
+using System.Runtime.Serialization;
+using ActorFarm.Protocol;
+using Akka.Actor;
+using Akka.Serialization;
+
+namespace ActorFarm.Serialization;
+
+/// <summary>
+/// The binary serializer of the farm protocol: every <see cref="IFarmMessage"/> that crosses nodes
+/// (bound by <see cref="FarmSerialization.Config"/>).
+/// <para>
+/// Identifier <see cref="SerializerIdentifier"/> = 4711 (Akka reserves 0–100; the number is part of the
+/// wire format: never change it). Each message type has a short, fixed manifest (<see cref="Manifests"/>);
+/// the set is closed: an unknown manifest is refused, and no type name read from the wire is ever turned
+/// into a type, except item types through the allow-list of <see cref="FarmTypeRegistry"/>. A new
+/// protocol message needs a manifest and a layout here (a test checks that every message has one).
+/// </para>
+/// <para>Payload: a format version byte (<see cref="FormatVersion"/>), then the message's fields in
+/// declaration order, with nested records written inline:</para>
+/// <list type="bullet">
+/// <item>int and long: zig-zag LEB128 varints; counts: plain varints; bool: one byte 0/1;</item>
+/// <item>string: varint (UTF-8 byte count + 1), 0 meaning null; function names and item type names
+/// are interned per message (0 + string the first time, index + 1 after), so a batch of 1000 tasks of
+/// one function names it once;</item>
+/// <item>nullable long / TimeSpan / record: a presence byte, then the value;</item>
+/// <item>lists: varint count, then the elements;</item>
+/// <item>actor refs: their serialized path (<see cref="Akka.Serialization.Serialization.SerializedActorPath"/>)
+/// as a string, resolved by the actor ref provider on the way in; empty for no actor;</item>
+/// <item>arrays of items: <see cref="ArrayCodec"/> (raw little-endian blocks for primitives, JSON for
+/// allow-listed other types); chunks and tasks carry only their slice, read back with Start = 0.</item>
+/// </list>
+/// A payload must be consumed exactly; truncated, trailing or malformed bytes raise a
+/// <see cref="SerializationException"/> naming the message.
+/// </summary>
+public sealed class FarmMessageSerializer : SerializerWithStringManifest
+{
+    /// <summary>This serializer's Akka identifier (also in <see cref="FarmSerialization.Hocon"/>).</summary>
+    public const int SerializerIdentifier = 4711;
+
+    /// <summary>The first byte of every payload; a reader refuses versions it does not know.</summary>
+    public const byte FormatVersion = 1;
+
+    public const string SubmitJobManifest = "SJ";
+    public const string SubmitChunksManifest = "SC";
+    public const string CancelJobManifest = "CJ";
+    public const string ChunkResultsManifest = "CR";
+    public const string JobFailedManifest = "JF";
+    public const string RegisterWorkerManifest = "RW";
+    public const string WorkerRegisteredManifest = "WR";
+    public const string RunTasksManifest = "RT";
+    public const string TasksDoneManifest = "TD";
+    public const string GetFarmStatusManifest = "GS";
+    public const string FarmStatusManifest = "FS";
+    public const string ReRegisterManifest = "RR";
+
+    /// <summary>The closed set of manifests, by message type.</summary>
+    public static IReadOnlyDictionary<Type, string> Manifests { get; } = new Dictionary<Type, string>
+    {
+        [typeof(SubmitJob)] = SubmitJobManifest,
+        [typeof(SubmitChunks)] = SubmitChunksManifest,
+        [typeof(CancelJob)] = CancelJobManifest,
+        [typeof(ChunkResults)] = ChunkResultsManifest,
+        [typeof(JobFailed)] = JobFailedManifest,
+        [typeof(RegisterWorker)] = RegisterWorkerManifest,
+        [typeof(WorkerRegistered)] = WorkerRegisteredManifest,
+        [typeof(RunTasks)] = RunTasksManifest,
+        [typeof(TasksDone)] = TasksDoneManifest,
+        [typeof(GetFarmStatus)] = GetFarmStatusManifest,
+        [typeof(FarmStatus)] = FarmStatusManifest,
+        [typeof(ReRegister)] = ReRegisterManifest,
+    };
+
+    private FarmTypeRegistry? _types;
+
+    public FarmMessageSerializer(ExtendedActorSystem system) : base(system)
+    {
+    }
+
+    public override int Identifier => SerializerIdentifier;
+
+    /// <summary>Resolved on first use: serializers are built while the actor system is still starting.</summary>
+    private FarmTypeRegistry Types => _types ??= FarmTypeRegistry.Get(system);
+
+    public override string Manifest(object o) =>
+        o is not null && Manifests.TryGetValue(o.GetType(), out var manifest) ? manifest : throw Unsupported(o);
+
+    // ---- writing ----------------------------------------------------------------------------------------
+
+    public override byte[] ToBinary(object obj)
+    {
+        var manifest = Manifest(obj);
+        using var writer = new WireWriter();
+        writer.WriteByte(FormatVersion);
+        try
+        {
+            switch (obj)
+            {
+                case SubmitJob m: Write(writer, m); break;
+                case SubmitChunks m: Write(writer, m); break;
+                case CancelJob m: writer.WriteString(m.JobId); break;
+                case ChunkResults m: Write(writer, m); break;
+                case JobFailed m: Write(writer, m); break;
+                case RegisterWorker m: Write(writer, m); break;
+                case RunTasks m: Write(writer, m); break;
+                case TasksDone m: Write(writer, m); break;
+                case FarmStatus m: Write(writer, m); break;
+                case WorkerRegistered or GetFarmStatus or ReRegister: break; // no fields
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new SerializationException($"cannot serialize farm message {obj.GetType().Name} ('{manifest}'): {e.Message}", e);
+        }
+        return writer.ToArray();
+    }
+
+    private static void Write(WireWriter w, SubmitJob m)
+    {
+        w.WriteString(m.JobId);
+        w.WriteInterned(m.FunctionName);
+        WriteActorRef(w, m.ReplyTo);
+        WriteChunks(w, m.Chunks);
+        w.WriteBool(m.InputComplete);
+        var options = m.Options ?? JobOptions.Default;
+        w.WriteBool(options.TaskTimeout.HasValue);
+        if (options.TaskTimeout is { } timeout)
+            w.WriteInt64(timeout.Ticks);
+        w.WriteInt32(options.MaxAttempts);
+    }
+
+    private static void Write(WireWriter w, SubmitChunks m)
+    {
+        w.WriteString(m.JobId);
+        WriteChunks(w, m.Chunks);
+        w.WriteBool(m.InputComplete);
+    }
+
+    private static void WriteChunks(WireWriter w, IReadOnlyList<JobChunk> chunks)
+    {
+        w.WriteCount(chunks.Count);
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            var chunk = chunks[i];
+            w.WriteInt32(chunk.Index);
+            w.WriteInt64(chunk.Offset);
+            ArrayCodec.Write(w, chunk.Items, chunk.Start, chunk.Count);
+        }
+    }
+
+    private static void Write(WireWriter w, ChunkResults m)
+    {
+        w.WriteString(m.JobId);
+        w.WriteCount(m.Results.Count);
+        for (var i = 0; i < m.Results.Count; i++)
+        {
+            var result = m.Results[i];
+            w.WriteInt32(result.Index);
+            w.WriteInt64(result.Offset);
+            ArrayCodec.Write(w, result.Output, 0, result.Output.Length);
+        }
+        w.WriteBool(m.JobCompleted);
+    }
+
+    private static void Write(WireWriter w, JobFailed m)
+    {
+        w.WriteString(m.JobId);
+        var e = m.Error;
+        w.WriteInt32((int)e.Kind);
+        w.WriteString(e.Message);
+        w.WriteString(e.FunctionName);
+        w.WriteNullableInt64(e.ItemIndex);
+        w.WriteString(e.ExceptionType);
+        w.WriteString(e.ExceptionMessage);
+        w.WriteString(e.StackTrace);
+    }
+
+    private static void Write(WireWriter w, RegisterWorker m)
+    {
+        WriteActorRef(w, m.Worker);
+        w.WriteCount(m.Functions.Count);
+        for (var i = 0; i < m.Functions.Count; i++)
+            w.WriteString(m.Functions[i]);
+        w.WriteInt32(m.Prefetch);
+    }
+
+    private static void Write(WireWriter w, RunTasks m)
+    {
+        w.WriteInt64(m.BatchId);
+        w.WriteCount(m.Tasks.Count);
+        for (var i = 0; i < m.Tasks.Count; i++)
+        {
+            var task = m.Tasks[i];
+            w.WriteInt64(task.TaskId);
+            w.WriteInterned(task.FunctionName);
+            ArrayCodec.Write(w, task.Items, task.Start, task.Count);
+        }
+    }
+
+    private static void Write(WireWriter w, TasksDone m)
+    {
+        WriteActorRef(w, m.Worker);
+        w.WriteInt64(m.BatchId);
+        w.WriteCount(m.Outcomes.Count);
+        for (var i = 0; i < m.Outcomes.Count; i++)
+        {
+            var outcome = m.Outcomes[i];
+            w.WriteInt64(outcome.TaskId);
+            ArrayCodec.Write(w, outcome.Output, 0, outcome.Output?.Length ?? 0);
+            w.WriteBool(outcome.Error is not null);
+            if (outcome.Error is { } error)
+            {
+                w.WriteInt32(error.IndexInChunk);
+                w.WriteString(error.ExceptionType);
+                w.WriteString(error.Message);
+                w.WriteString(error.StackTrace);
+            }
+            w.WriteInt64(outcome.ElapsedNanoseconds);
+        }
+    }
+
+    private static void Write(WireWriter w, FarmStatus m)
+    {
+        w.WriteCount(m.Workers.Count);
+        foreach (var worker in m.Workers)
+        {
+            w.WriteString(worker.Worker);
+            w.WriteInt32(worker.TasksInFlight);
+            w.WriteInt64(worker.TasksCompleted);
+        }
+        w.WriteCount(m.Jobs.Count);
+        foreach (var job in m.Jobs)
+        {
+            w.WriteString(job.JobId);
+            w.WriteInterned(job.FunctionName);
+            w.WriteInt32(job.Queued);
+            w.WriteInt32(job.InFlight);
+            w.WriteInt64(job.Done);
+            w.WriteBool(job.InputComplete);
+        }
+        w.WriteInt64(m.TasksCompleted);
+        w.WriteInt64(m.DuplicateResultsDropped);
+    }
+
+    private static void WriteActorRef(WireWriter w, IActorRef? actor) =>
+        w.WriteString(actor is null ? "" : Akka.Serialization.Serialization.SerializedActorPath(actor));
+
+    // ---- reading ----------------------------------------------------------------------------------------
+
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        if (manifest is null || !Manifests.Values.Contains(manifest, StringComparer.Ordinal))
+            throw new SerializationException(
+                $"FarmMessageSerializer does not know manifest '{manifest}' (known: {string.Join(", ", Manifests.Values)}); " +
+                "is the sender running a newer version of the farm?");
+
+        var reader = new WireReader(bytes);
+        try
+        {
+            var version = reader.ReadByte("format version");
+            if (version != FormatVersion)
+                throw reader.Malformed($"format version {version}, but this node reads version {FormatVersion}");
+
+            object message = manifest switch
+            {
+                SubmitJobManifest => ReadSubmitJob(ref reader),
+                SubmitChunksManifest => new SubmitChunks(reader.ReadString("job id"), ReadChunks(ref reader), reader.ReadBool("input complete")),
+                CancelJobManifest => new CancelJob(reader.ReadString("job id")),
+                ChunkResultsManifest => ReadChunkResults(ref reader),
+                JobFailedManifest => ReadJobFailed(ref reader),
+                RegisterWorkerManifest => ReadRegisterWorker(ref reader),
+                WorkerRegisteredManifest => WorkerRegistered.Instance,
+                RunTasksManifest => ReadRunTasks(ref reader),
+                TasksDoneManifest => ReadTasksDone(ref reader),
+                GetFarmStatusManifest => GetFarmStatus.Instance,
+                FarmStatusManifest => ReadFarmStatus(ref reader),
+                ReRegisterManifest => ReRegister.Instance,
+                _ => throw new InvalidOperationException("unreachable: the manifest was checked"),
+            };
+            reader.ExpectEnd();
+            return message;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new SerializationException(
+                $"cannot deserialize farm message '{manifest}' ({ManifestName(manifest)}, {bytes.Length} bytes): {e.Message}", e);
+        }
+    }
+
+    private SubmitJob ReadSubmitJob(ref WireReader r)
+    {
+        var jobId = r.ReadString("job id");
+        var function = r.ReadInterned("function name");
+        var replyTo = ReadActorRef(ref r, "reply-to");
+        var chunks = ReadChunks(ref r);
+        var inputComplete = r.ReadBool("input complete");
+        TimeSpan? timeout = r.ReadBool("task timeout present") ? TimeSpan.FromTicks(r.ReadInt64("task timeout")) : null;
+        var maxAttempts = r.ReadInt32("max attempts");
+        var options = timeout is null && maxAttempts == JobOptions.Default.MaxAttempts
+            ? JobOptions.Default
+            : new JobOptions(timeout, maxAttempts);
+        return new SubmitJob(jobId, function, replyTo, chunks, inputComplete, options);
+    }
+
+    private JobChunk[] ReadChunks(ref WireReader r)
+    {
+        var chunks = new JobChunk[r.ReadCount("chunk count", 3)];
+        for (var i = 0; i < chunks.Length; i++)
+        {
+            var index = r.ReadInt32("chunk index");
+            var offset = r.ReadInt64("chunk offset");
+            var items = ArrayCodec.Read(ref r, Types, "chunk items") ?? throw r.Malformed("chunk items: null");
+            chunks[i] = new JobChunk(index, offset, items, 0, items.Length);
+        }
+        return chunks;
+    }
+
+    private ChunkResults ReadChunkResults(ref WireReader r)
+    {
+        var jobId = r.ReadString("job id");
+        var results = new ChunkResult[r.ReadCount("result count", 3)];
+        for (var i = 0; i < results.Length; i++)
+        {
+            var index = r.ReadInt32("result index");
+            var offset = r.ReadInt64("result offset");
+            var output = ArrayCodec.Read(ref r, Types, "result output") ?? throw r.Malformed("result output: null");
+            results[i] = new ChunkResult(index, offset, output);
+        }
+        return new ChunkResults(jobId, results, r.ReadBool("job completed"));
+    }
+
+    private static JobFailed ReadJobFailed(ref WireReader r)
+    {
+        var jobId = r.ReadString("job id");
+        var kind = (FarmErrorKind)r.ReadInt32("error kind");
+        var message = r.ReadString("error message");
+        var function = r.ReadNullableString("error function");
+        var item = r.ReadNullableInt64("error item");
+        var exceptionType = r.ReadNullableString("exception type");
+        var exceptionMessage = r.ReadNullableString("exception message");
+        var stackTrace = r.ReadNullableString("stack trace");
+        return new JobFailed(jobId, new FarmError(kind, message, function, item, exceptionType, exceptionMessage, stackTrace));
+    }
+
+    private RegisterWorker ReadRegisterWorker(ref WireReader r)
+    {
+        var worker = ReadActorRef(ref r, "worker");
+        var functions = new string[r.ReadCount("function count")];
+        for (var i = 0; i < functions.Length; i++)
+            functions[i] = r.ReadString("function name");
+        return new RegisterWorker(worker, functions, r.ReadInt32("prefetch"));
+    }
+
+    private RunTasks ReadRunTasks(ref WireReader r)
+    {
+        var batchId = r.ReadInt64("batch id");
+        var tasks = new FarmTask[r.ReadCount("task count", 3)];
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            var taskId = r.ReadInt64("task id");
+            var function = r.ReadInterned("function name");
+            var items = ArrayCodec.Read(ref r, Types, "task items") ?? throw r.Malformed("task items: null");
+            tasks[i] = new FarmTask(taskId, function, items, 0, items.Length);
+        }
+        return new RunTasks(batchId, tasks);
+    }
+
+    private TasksDone ReadTasksDone(ref WireReader r)
+    {
+        var worker = ReadActorRef(ref r, "worker");
+        var batchId = r.ReadInt64("batch id");
+        var outcomes = new TaskOutcome[r.ReadCount("outcome count", 4)];
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            var taskId = r.ReadInt64("task id");
+            var output = ArrayCodec.Read(ref r, Types, "task output");
+            TaskError? error = null;
+            if (r.ReadBool("error present"))
+            {
+                error = new TaskError(r.ReadInt32("error index"), r.ReadString("exception type"),
+                    r.ReadString("error message"), r.ReadNullableString("stack trace"));
+            }
+            outcomes[i] = new TaskOutcome(taskId, output, error, r.ReadInt64("elapsed"));
+        }
+        return new TasksDone(worker, batchId, outcomes);
+    }
+
+    private static FarmStatus ReadFarmStatus(ref WireReader r)
+    {
+        var workers = new WorkerStatus[r.ReadCount("worker count", 3)];
+        for (var i = 0; i < workers.Length; i++)
+            workers[i] = new WorkerStatus(r.ReadString("worker"), r.ReadInt32("tasks in flight"), r.ReadInt64("tasks completed"));
+        var jobs = new JobStatus[r.ReadCount("job count", 6)];
+        for (var i = 0; i < jobs.Length; i++)
+        {
+            jobs[i] = new JobStatus(r.ReadString("job id"), r.ReadInterned("function name"), r.ReadInt32("queued"),
+                r.ReadInt32("in flight"), r.ReadInt64("done"), r.ReadBool("input complete"));
+        }
+        return new FarmStatus(workers, jobs, r.ReadInt64("tasks completed"), r.ReadInt64("duplicates dropped"));
+    }
+
+    private IActorRef ReadActorRef(ref WireReader r, string field)
+    {
+        var path = r.ReadString(field);
+        return path.Length == 0 ? ActorRefs.Nobody : system.Provider.ResolveActorRef(path);
+    }
+
+    private static string ManifestName(string manifest) =>
+        Manifests.FirstOrDefault(p => p.Value == manifest).Key?.Name ?? "?";
+
+    private static SerializationException Unsupported(object? o) =>
+        new($"FarmMessageSerializer cannot serialize {o?.GetType().FullName ?? "null"}: every farm protocol message " +
+            "needs a manifest and a wire layout in FarmMessageSerializer");
+}

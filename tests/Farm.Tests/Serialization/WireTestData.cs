@@ -1,0 +1,92 @@
+using ActorFarm.Protocol;
+using Akka.Actor;
+
+namespace ActorFarm.Tests.Serialization;
+
+/// <summary>A user record that crosses the wire through the JSON fallback (once allowed).</summary>
+public sealed record Point(double X, double Y, string? Label);
+
+/// <summary>A user record nobody allows: the reader must refuse it.</summary>
+public sealed record NeverAllowed(int Value);
+
+/// <summary>Realistic protocol messages, one or more per manifest, and comparisons that look inside arrays.</summary>
+internal static class WireTestData
+{
+    public static readonly double[] Doubles = [0.0, -0.0, 1.5, Math.PI, double.NaN, double.PositiveInfinity, double.NegativeInfinity, double.Epsilon, double.MaxValue, -1e300];
+    public static readonly long[] Longs = [0, 1, -1, long.MinValue, long.MaxValue, 1L << 40, -(1L << 40), 42];
+    public static readonly bool[] Bools = [true, false, false, true, true];
+    public static readonly string?[] Strings = ["", "plain", null, "héllo wörld", "emoji 🌍🚀", "日本語", "tab\tnew\nline", "quote \" and \\"];
+    public static readonly (long, long)[] Pairs = [(1, 2), (-3, 4), (long.MaxValue, long.MinValue), (0, 0)];
+    public static readonly (double, string)[] Mixed = [(1.5, "a"), (double.NaN, "nan"), (double.NegativeInfinity, "")];
+    public static readonly Point[] Points = [new(1, 2, "a"), new(-1.5, double.NaN, null), new(0, 0, "origin")];
+
+    /// <summary>Arrays of every primitive kind plus strings and JSON-coded types, each with room to slice.</summary>
+    public static Array[] AllKindsOfItems() =>
+    [
+        Doubles,
+        new float[] { 0f, -1.25f, float.NaN, float.MaxValue, float.Epsilon },
+        Longs,
+        new[] { 0, -1, int.MinValue, int.MaxValue, 7 },
+        new short[] { 0, -1, short.MinValue, short.MaxValue },
+        new byte[] { 0, 1, 127, 128, 255 },
+        new sbyte[] { 0, -1, sbyte.MinValue, sbyte.MaxValue },
+        new ushort[] { 0, 1, ushort.MaxValue, 1000 },
+        new uint[] { 0, 1, uint.MaxValue, 123456 },
+        new ulong[] { 0, 1, ulong.MaxValue, 1UL << 63 },
+        Bools,
+        new[] { 'a', 'é', '\0', '\uD83C', '\uFFFF' }, // a lone surrogate is a valid char
+        Strings,
+        Pairs,
+        Mixed,
+        Points,
+    ];
+
+    public static Array Slice(Array array, int start, int count)
+    {
+        var slice = Array.CreateInstance(array.GetType().GetElementType()!, count);
+        Array.Copy(array, start, slice, 0, count);
+        return slice;
+    }
+
+    public static void AssertSameItems(Array expected, Array? actual)
+    {
+        Assert.NotNull(actual);
+        Assert.Equal(expected.GetType(), actual.GetType());
+        Assert.Equal(expected.Cast<object?>(), actual.Cast<object?>());
+        if (expected is double[] doubles)
+        {
+            // raw bits, so -0.0 and NaN payloads are checked too
+            Assert.Equal(doubles.Select(BitConverter.DoubleToInt64Bits), ((double[])actual).Select(BitConverter.DoubleToInt64Bits));
+        }
+    }
+
+    /// <summary>One message of every type, with content worth checking.</summary>
+    public static IFarmMessage[] OneOfEach(IActorRef someActor) =>
+    [
+        new SubmitJob("client-1", "sqrt", someActor,
+            [new JobChunk(0, 0, Doubles, 2, 5), new JobChunk(1, 5, Pairs, 1, 2), new JobChunk(2, 7, Strings, 0, Strings.Length)],
+            InputComplete: false, new JobOptions(TimeSpan.FromMilliseconds(1500), 5)),
+        new SubmitChunks("client-1", [new JobChunk(3, 40, Longs, 3, 4), new JobChunk(4, 44, Points, 1, 2)], InputComplete: true),
+        new CancelJob("client-1"),
+        new ChunkResults("client-1",
+            [new ChunkResult(0, 0, Doubles), new ChunkResult(1, 10, Bools), new ChunkResult(2, 15, Strings), new ChunkResult(3, 23, Pairs)],
+            JobCompleted: true),
+        new JobFailed("client-1", new FarmError(FarmErrorKind.FunctionThrew, "function 'f' threw on item 13", "f", 13,
+            "System.ArgumentException", "13 is unlucky", "   at Foo.Bar()\n   at Baz.Qux()")),
+        new RegisterWorker(someActor, ["collatz", "isprime", "sqrt"], 2),
+        WorkerRegistered.Instance,
+        new RunTasks(77, [new FarmTask(1, "sqrt", Doubles, 3, 2), new FarmTask(2, "sqrt", Doubles, 0, 1), new FarmTask(3, "add", Pairs, 2, 2)]),
+        new TasksDone(someActor, 77,
+        [
+            new TaskOutcome(1, new[] { 1.0, 2.0 }, null, 12345),
+            new TaskOutcome(2, null, new TaskError(0, "System.InvalidOperationException", "boom", null), 99),
+            new TaskOutcome(3, Mixed, null),
+        ]),
+        GetFarmStatus.Instance,
+        new FarmStatus(
+            [new WorkerStatus("akka://farm/user/farm-worker-0", 3, 1000), new WorkerStatus("akka://farm/user/farm-worker-1", 0, 0)],
+            [new JobStatus("client-1", "sqrt", 5, 2, 10, false), new JobStatus("client-2", "sqrt", 0, 0, 3, true)],
+            1003, 2),
+        ReRegister.Instance,
+    ];
+}
