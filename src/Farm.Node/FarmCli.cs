@@ -15,6 +15,7 @@ public static class FarmCli
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(MapCommand.Create());
         root.Subcommands.Add(FunctionsCommand.Create());
+        root.Subcommands.Add(NodeCommand.Create());
         return root;
     }
 
@@ -33,7 +34,8 @@ public static class FarmCli
             return ExitCodes.Usage;
         }
 
-        return await parseResult.InvokeAsync();
+        // A node leaving the cluster on SIGTERM/Ctrl+C needs a few seconds, more than the default two.
+        return await parseResult.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(20) });
     }
 
     private static string CommandPath(Command command, Command root) =>

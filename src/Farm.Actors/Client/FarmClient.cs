@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using ActorFarm.Functions;
 using ActorFarm.Protocol;
+using ActorFarm.Serialization;
 using Akka.Actor;
 
 namespace ActorFarm.Client;
@@ -54,6 +55,7 @@ public sealed class FarmClient : IAsyncDisposable
         FarmJobOptions? options = null, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
+        AllowWireTypes<TIn, TOut>();
         if (cancellationToken.IsCancellationRequested)
             return Task.FromCanceled<TOut>(cancellationToken);
 
@@ -81,6 +83,7 @@ public sealed class FarmClient : IAsyncDisposable
         FarmJobOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(items);
+        AllowWireTypes<TIn, TOut>();
         options ??= FarmJobOptions.Default;
         if (!items.TryGetNonEnumeratedCount(out var count))
         {
@@ -113,6 +116,7 @@ public sealed class FarmClient : IAsyncDisposable
         FarmJobOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(items);
+        AllowWireTypes<TIn, TOut>();
         options ??= FarmJobOptions.Default;
         var (slices, total, chunkSize) = SliceAny(items, options, cancellationToken);
         await foreach (var chunk in RunAsync(function.Name, slices, total, chunkSize, options, ordered: true, cancellationToken).ConfigureAwait(false))
@@ -128,6 +132,7 @@ public sealed class FarmClient : IAsyncDisposable
         FarmJobOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(items);
+        AllowWireTypes<TIn, TOut>();
         options ??= FarmJobOptions.Default;
         var chunkSize = Chunking.ValidateChunkSize(options.ChunkSize);
         var slices = Chunking.SliceAsyncEnumerable(items, chunkSize, cancellationToken);
@@ -144,6 +149,7 @@ public sealed class FarmClient : IAsyncDisposable
         IEnumerable<TIn> items, FarmJobOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(items);
+        AllowWireTypes<TIn, TOut>();
         options ??= FarmJobOptions.Default;
         var (slices, total, chunkSize) = SliceAny(items, options, cancellationToken);
         await foreach (var chunk in RunAsync(function.Name, slices, total, chunkSize, options, ordered: false, cancellationToken).ConfigureAwait(false))
@@ -160,6 +166,7 @@ public sealed class FarmClient : IAsyncDisposable
         IAsyncEnumerable<TIn> items, FarmJobOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(items);
+        AllowWireTypes<TIn, TOut>();
         options ??= FarmJobOptions.Default;
         var chunkSize = Chunking.ValidateChunkSize(options.ChunkSize);
         var slices = Chunking.SliceAsyncEnumerable(items, chunkSize, cancellationToken);
@@ -374,6 +381,9 @@ public sealed class FarmClient : IAsyncDisposable
     private string NextJobId() => $"{_clientId}-{Interlocked.Increment(ref _nextJob)}";
 
     private void Forget(string jobId) => _sinks.TryRemove(jobId, out _);
+
+    /// <summary>Lets the serializer read this call's item types back (it materializes allow-listed types only).</summary>
+    private void AllowWireTypes<TIn, TOut>() => FarmTypeRegistry.Get(System).Allow(typeof(TIn)).Allow(typeof(TOut));
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 

@@ -1,5 +1,6 @@
 using ActorFarm.Client;
 using ActorFarm.Master;
+using ActorFarm.Serialization;
 using ActorFarm.Worker;
 using Akka.Actor;
 using Akka.Configuration;
@@ -32,12 +33,15 @@ public static class EmbeddedFarm
                   log-dead-letters-during-shutdown = off
                   coordinated-shutdown.run-by-clr-shutdown-hook = off
                 }
-                """));
+                """))
+            .WithFallback(FarmSerialization.Config);
         var system = ActorSystem.Create(options.SystemName, config);
 
         var masterSettings = options.Master.KnownFunctions is null
             ? options.Master with { KnownFunctions = options.Functions }
             : options.Master;
+        // The item types the serializer may read (with akka.actor.serialize-messages = on, or from remote nodes).
+        FarmTypeRegistry.Get(system).AllowFunctions(options.Functions).AllowFunctions(masterSettings.KnownFunctions!);
         var master = system.ActorOf(FarmMaster.Props(masterSettings), "farm-master");
         for (var i = 0; i < options.Workers; i++)
             system.ActorOf(FarmWorker.Props(master, options.Functions, options.Worker), $"farm-worker-{i}");

@@ -49,8 +49,11 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
     public static Props Props(MasterSettings? settings = null) =>
         Akka.Actor.Props.Create(() => new FarmMaster(settings ?? MasterSettings.Default));
 
-    protected override void PreStart() =>
+    protected override void PreStart()
+    {
         Timers.StartPeriodicTimer("deadlines", SweepDeadlines.Instance, _settings.DeadlineSweepInterval);
+        Context.System.EventStream.Publish(new FarmMasterStarted(Self));
+    }
 
     protected override void OnReceive(object message)
     {
@@ -206,8 +209,18 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
 
     private void OnTasksDone(TasksDone done)
     {
-        if (_workers.TryGetValue(done.Worker, out var worker) && worker.OpenBatches.Remove(done.BatchId))
-            _demand.Enqueue(worker);
+        if (_workers.TryGetValue(done.Worker, out var worker))
+        {
+            if (worker.OpenBatches.Remove(done.BatchId))
+                _demand.Enqueue(worker);
+        }
+        else
+        {
+            // A worker we have no record of: it registered with a master before us (handover, restart).
+            // Its results are still good; from now on it must register here to get work.
+            _log.Info("results from unknown worker {0}; asking it to register again", done.Worker.Path);
+            done.Worker.Tell(ReRegister.Instance);
+        }
 
         foreach (var outcome in done.Outcomes)
         {

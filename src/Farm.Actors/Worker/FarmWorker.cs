@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ActorFarm.Functions;
 using ActorFarm.Protocol;
+using ActorFarm.Serialization;
 using Akka.Actor;
 using Akka.Event;
 
@@ -11,10 +12,11 @@ namespace ActorFarm.Worker;
 /// wants ahead (its demand), then runs each batch it is sent and answers with the outcomes, which also
 /// returns the batch's demand (pull: the master never pushes more than a worker asked for).
 /// <para>
-/// States: <c>Registering</c> (repeating the registration until the master acknowledges it) →
-/// <c>Ready</c> (running batches). A batch runs synchronously inside one message on the worker
-/// dispatcher's dedicated thread, so "working" is the span of that message: the thread that runs user
-/// code is never one that carries heartbeats, and the actor needs no extra hop to get its result back.
+/// States: <c>Registering</c> (repeating the registration until the master acknowledges it) ⇄
+/// <c>Ready</c> (running batches; back to <c>Registering</c> when a new master sends
+/// <see cref="ReRegister"/>). A batch runs synchronously inside one message on the worker dispatcher's
+/// dedicated thread, so "working" is the span of that message: the thread that runs user code is never
+/// one that carries heartbeats, and the actor needs no extra hop to get its result back.
 /// </para>
 /// </summary>
 public sealed class FarmWorker : ReceiveActor, IWithTimers
@@ -47,6 +49,8 @@ public sealed class FarmWorker : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        // Tasks for this worker's functions may come from another node: let their item types in.
+        FarmTypeRegistry.Get(Context.System).AllowFunctions(_functions);
         Register();
         Timers.StartPeriodicTimer("register", RetryRegistration.Instance, _settings.RegisterRetryInterval);
     }
@@ -66,6 +70,7 @@ public sealed class FarmWorker : ReceiveActor, IWithTimers
             Become(Ready);
             Run(batch);
         });
+        Receive<ReRegister>(_ => { }); // already registering
     }
 
     private void Ready()
@@ -73,6 +78,14 @@ public sealed class FarmWorker : ReceiveActor, IWithTimers
         Receive<RunTasks>(Run);
         Receive<WorkerRegistered>(_ => { });
         Receive<RetryRegistration>(_ => { });
+        // The master does not know us (it moved): back to registering, as after a start.
+        Receive<ReRegister>(_ =>
+        {
+            _log.Info("the master asked {0} to register again", Self.Path);
+            Become(Registering);
+            Register();
+            Timers.StartPeriodicTimer("register", RetryRegistration.Instance, _settings.RegisterRetryInterval);
+        });
     }
 
     private void Register() =>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using ActorFarm.Client;
 using ActorFarm.Functions;
+using ActorFarm.Node.Hosting;
 using ActorFarm.Node.Input;
 using ActorFarm.Node.Output;
 
@@ -44,10 +45,15 @@ public static class MapCommand
             Description = "Write results to FILE (replaced only when the job succeeds) instead of stdout",
         };
         var noProgress = new Option<bool>("--no-progress") { Description = "Never show a progress bar" };
+        var contact = new Option<string?>("--contact")
+        {
+            HelpName = "ADDR[,ADDR…]",
+            Description = "Run on a farm cluster through these nodes (akka.tcp://farm@HOST:PORT) instead of an embedded farm; --workers is then only a chunking hint",
+        };
 
         var command = new Command("map", "Run a function over a range or over JSON lines, printing one JSON result per line")
         {
-            function, range, input, chunkSize, workers, unordered, output, noProgress,
+            function, range, input, chunkSize, workers, unordered, output, noProgress, contact,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(new MapRequest(
             parseResult.GetRequiredValue(function),
@@ -57,7 +63,8 @@ public static class MapCommand
             parseResult.GetValue(workers),
             parseResult.GetValue(unordered),
             parseResult.GetValue(output),
-            parseResult.GetValue(noProgress)), cancellationToken));
+            parseResult.GetValue(noProgress),
+            parseResult.GetValue(contact)), cancellationToken));
         return command;
     }
 
@@ -96,6 +103,11 @@ public static class MapCommand
                 await FlushQuietlyAsync(writer);
                 await Console.Error.WriteLineAsync($"farm: error: {e.Message.ReplaceLineEndings(" ")}");
                 await WriteSummaryAsync(job, failed: true);
+                return ExitCodes.JobFailed;
+            }
+            catch (ClusterUnreachableException e)
+            {
+                await Console.Error.WriteLineAsync($"farm: error: {e.Message}");
                 return ExitCodes.JobFailed;
             }
             catch (InputLineException e)
@@ -151,9 +163,23 @@ public static class MapCommand
                 ? JsonLinesInput.Stdin(function.InputType, function.Name)
                 : await JsonLinesInput.OpenFileAsync(request.Input!, function.InputType, function.Name, cancellationToken);
 
+        IReadOnlyList<string>? contacts = null;
+        if (request.Contact is { } contactList)
+        {
+            contacts = contactList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            try
+            {
+                FarmClusterClient.ParseContacts(contacts);
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException($"--contact: {e.Message.Split(" (Parameter")[0]}");
+            }
+        }
+
         var workers = request.Workers ?? Environment.ProcessorCount;
         var chunkSize = MapJob.ChooseChunkSize(request.ChunkSize, input.Count, workers);
-        return new MapJob(function, input, chunkSize, workers, request.Unordered);
+        return new MapJob(function, input, chunkSize, workers, request.Unordered, contacts);
     }
 
     private static Task WriteSummaryAsync(MapJob job, bool failed)
@@ -164,7 +190,7 @@ public static class MapCommand
             ? $"stopped after {N(job.ItemsDone)}{(job.Input.Count is { } total ? $" of {N(total)}" : "")} items"
             : $"{N(job.ItemsDone)} items";
         return Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"farm map {job.Function.Name}: {items} from {job.Input.Description} in {seconds:0.00} s ({N((long)rate)} items/s), {job.Workers} workers, chunks of {N(job.ChunkSize)}"));
+            $"farm map {job.Function.Name}: {items} from {job.Input.Description} in {seconds:0.00} s ({N((long)rate)} items/s), {(job.Contacts is { } contacts ? $"cluster at {string.Join(',', contacts)}" : $"{job.Workers} workers")}, chunks of {N(job.ChunkSize)}"));
     }
 
     /// <summary>

@@ -9,9 +9,10 @@ namespace ActorFarm.Node.Commands;
 
 /// <summary>
 /// A validated <c>farm map</c> job: which function, which items, in what chunks, on how many workers.
-/// Running it starts an embedded farm and streams results to a <see cref="JsonLineWriter"/>.
+/// Running it starts an embedded farm (or connects to a cluster) and streams results to a <see cref="JsonLineWriter"/>.
 /// </summary>
-internal sealed class MapJob(IFarmFunction function, IMapInput input, int chunkSize, int workers, bool unordered)
+internal sealed class MapJob(IFarmFunction function, IMapInput input, int chunkSize, int workers, bool unordered,
+    IReadOnlyList<string>? contacts = null)
 {
     /// <summary>Largest automatic chunk: Python's "four chunks per worker" would make 10^8 items into chunks
     /// of millions, and every chunk in flight is held in memory until its results are written.</summary>
@@ -25,6 +26,9 @@ internal sealed class MapJob(IFarmFunction function, IMapInput input, int chunkS
     public int ChunkSize { get; } = chunkSize;
     public int Workers { get; } = workers;
     public bool Unordered { get; } = unordered;
+
+    /// <summary>Nodes of a farm cluster to run on (through a cluster client); null for an embedded farm.</summary>
+    public IReadOnlyList<string>? Contacts { get; } = contacts;
 
     /// <summary>Items written so far (also after a failure: how far the job got).</summary>
     public long ItemsDone { get; private set; }
@@ -46,7 +50,9 @@ internal sealed class MapJob(IFarmFunction function, IMapInput input, int chunkS
 
     public async Task RunAsync(JsonLineWriter writer, OutputTarget target, IProgress<FarmProgress>? progress, CancellationToken cancellationToken)
     {
-        await using var farm = CliFarm.Start(Workers);
+        await using var farm = Contacts is { } nodes
+            ? await CliFarm.ConnectAsync(nodes, Workers, cancellationToken).ConfigureAwait(false)
+            : CliFarm.Start(Workers);
         var client = farm.Client;
         var options = new FarmJobOptions { ChunkSize = ChunkSize, Progress = progress };
         var stopwatch = Stopwatch.StartNew();

@@ -9,4 +9,5 @@ internal sealed record MapRequest(
     int? Workers,
     bool Unordered,
     string? Output,
-    bool NoProgress);
+    bool NoProgress,
+    string? Contact = null);

@@ -4,7 +4,7 @@ using ActorFarm.Hosting;
 namespace ActorFarm.Node.Hosting;
 
 /// <summary>
-/// The embedded farm as the command line runs it: N workers, Akka's logging kept off stdout, and a quiet
+/// The embedded farm (or a cluster client) as the command line runs it: N workers, Akka's logging kept off stdout, and a quiet
 /// shutdown. Disposing it shuts the farm down.
 /// </summary>
 internal sealed class CliFarm : IAsyncDisposable
@@ -25,6 +25,36 @@ internal sealed class CliFarm : IAsyncDisposable
 
     public static CliFarm Start(int workers) =>
         new(EmbeddedFarm.Start(new EmbeddedFarmOptions { Workers = workers, Config = Config }));
+
+    /// <summary>How long <see cref="ConnectAsync"/> waits for the master to answer through the contacts.</summary>
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// A client of a farm cluster, through its nodes <paramref name="contacts"/>; <paramref name="workers"/> only
+    /// plans chunks. It returns once the master has answered a status request, so a wrong address or a
+    /// cluster without a master is an error after <see cref="ConnectTimeout"/>, not a job that waits forever.
+    /// </summary>
+    public static async Task<CliFarm> ConnectAsync(IReadOnlyList<string> contacts, int workers, CancellationToken cancellationToken)
+    {
+        var client = FarmClusterClient.Start(contacts, new FarmClientOptions { Workers = workers, Config = Config, StatusTimeout = ConnectTimeout });
+        var farm = new CliFarm(client);
+        try
+        {
+            await client.GetStatusAsync(cancellationToken).ConfigureAwait(false);
+            return farm;
+        }
+        catch (Exception e) when (e is Akka.Actor.AskTimeoutException or TimeoutException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            await farm.DisposeAsync().ConfigureAwait(false);
+            throw new ClusterUnreachableException(
+                $"no farm master answered through {string.Join(", ", contacts)} within {ConnectTimeout.TotalSeconds:0} s (is a master node running there?)", e);
+        }
+        catch
+        {
+            await farm.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -72,7 +72,7 @@ public static class FarmProcess
     }
 
     /// <summary>The dotnet host running the tests (the SDK exports it), so the child uses the same runtime.</summary>
-    private static string DotnetHost()
+    internal static string DotnetHost()
     {
         var fromSdk = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
         if (!string.IsNullOrEmpty(fromSdk) && File.Exists(fromSdk))

@@ -1,0 +1,31 @@
+namespace ActorFarm.Hosting;
+
+/// <summary>
+/// Options of a <see cref="Client.FarmClient"/> that talks to a farm cluster: from inside the cluster
+/// (<see cref="FarmHostingExtensions.CreateFarmClient"/>, <see cref="FarmHostingExtensions.AddFarmClient"/>)
+/// or from outside through a cluster client (<see cref="Client.FarmClusterClient"/>).
+/// </summary>
+public sealed record FarmClientOptions
+{
+    /// <summary>
+    /// How many workers to plan chunks for (about four chunks per worker). A client does not know the
+    /// cluster's size; this is only a hint. One per local processor by default.
+    /// </summary>
+    public int Workers { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>The path the master is registered under with the receptionist (cluster clients only).</summary>
+    public string MasterPath { get; init; } = FarmCluster.MasterProxyPath;
+
+    /// <summary>
+    /// The address a client outside the cluster binds, and advertises to the master, which replies to the
+    /// client's own actor directly. Null: 127.0.0.1 when every contact is on this host, otherwise this
+    /// host's name. The environment variables FARM_CLIENT_HOSTNAME and FARM_CLIENT_PUBLIC_HOSTNAME win.
+    /// </summary>
+    public string? Hostname { get; init; }
+
+    /// <summary>Extra HOCON for an actor system the client creates itself (logging, frame sizes…).</summary>
+    public string? Config { get; init; }
+
+    /// <summary>How long <see cref="Client.FarmClient.GetStatusAsync"/> waits for the master.</summary>
+    public TimeSpan StatusTimeout { get; init; } = TimeSpan.FromSeconds(10);
+}

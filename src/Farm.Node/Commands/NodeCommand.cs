@@ -1,0 +1,284 @@
+using System.CommandLine;
+using System.Globalization;
+using ActorFarm.Hosting;
+using ActorFarm.Node.Hosting;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Hosting;
+using Akka.Configuration;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ActorFarm.Node.Commands;
+
+/// <summary>
+/// <c>farm node --roles master|worker|master,worker …</c>: one node of a farm cluster, running until
+/// SIGTERM or Ctrl+C (then it leaves the cluster). When its member is up it prints one line on stdout,
+/// <c>farm node ready akka.tcp://farm@HOST:PORT roles=…</c>; everything else (membership changes,
+/// warnings) goes to stderr.
+/// <para>
+/// Configuration, each layer over the next: the command's flags; <c>--config FILE</c>; the role files
+/// (<c>hocon/master.conf</c>, or <c>hocon/worker.conf</c> on a worker-only node); <c>hocon/farm.conf</c>,
+/// whose values environment variables override (FARM_HOSTNAME, FARM_PORT, FARM_PUBLIC_HOSTNAME).
+/// Seed nodes come from <c>--seed-nodes</c> or FARM_SEEDS; a master with none is its own seed.
+/// </para>
+/// </summary>
+public static class NodeCommand
+{
+    public static Command Create()
+    {
+        var roles = new Option<string?>("--roles")
+        {
+            HelpName = "ROLES",
+            Description = "Comma-separated roles of this node: master, worker or both [default: FARM_ROLES, else master,worker]",
+        };
+        var hostname = new Option<string?>("--hostname")
+        {
+            HelpName = "HOST",
+            Description = "Address to bind [default: FARM_HOSTNAME, else 127.0.0.1]; 0.0.0.0 in a container, with --public-hostname",
+        };
+        var port = new Option<int?>("--port")
+        {
+            HelpName = "PORT",
+            Description = "Port to bind, 0 for any free port [default: FARM_PORT, else 4053 on a master, any free port on a worker]",
+            CustomParser = result =>
+            {
+                var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+                if (!int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value > 65535)
+                {
+                    result.AddError($"--port takes a port number from 0 to 65535, not '{token}'");
+                    return null;
+                }
+                return value;
+            },
+        };
+        var publicHostname = new Option<string?>("--public-hostname")
+        {
+            HelpName = "HOST",
+            Description = "Address other nodes use to reach this one [default: FARM_PUBLIC_HOSTNAME, else the bound address]",
+        };
+        var seedNodes = new Option<string?>("--seed-nodes")
+        {
+            HelpName = "ADDR[,ADDR…]",
+            Description = "Nodes to join, like akka.tcp://farm@10.0.0.1:4053 [default: FARM_SEEDS; a master without seeds starts a new cluster]",
+        };
+        var workers = CliOptions.PositiveInt("--workers", "N",
+            $"Worker actors on this node (role worker) [default: one per processor, {Environment.ProcessorCount} here]");
+        var config = new Option<string?>("--config")
+        {
+            HelpName = "FILE",
+            Description = "A HOCON file laid over the farm's configuration (hocon/farm.conf next to the farm executable)",
+        };
+
+        var command = new Command("node", "Run a node of a farm cluster (master, workers or both) until stopped with Ctrl+C or SIGTERM")
+        {
+            roles, hostname, port, publicHostname, seedNodes, workers, config,
+        };
+        command.SetAction((parseResult, cancellationToken) => RunAsync(new NodeRequest(
+            parseResult.GetValue(roles),
+            parseResult.GetValue(hostname),
+            parseResult.GetValue(port),
+            parseResult.GetValue(publicHostname),
+            parseResult.GetValue(seedNodes),
+            parseResult.GetValue(workers),
+            parseResult.GetValue(config)), cancellationToken));
+        return command;
+    }
+
+    internal sealed record NodeRequest(string? Roles, string? Hostname, int? Port, string? PublicHostname, string? SeedNodes,
+        int? Workers, string? ConfigFile);
+
+    private sealed record NodePlan(IReadOnlyList<string> Roles, IReadOnlyList<string> Seeds, int Workers, Config Config)
+    {
+        public bool IsMaster => Roles.Contains(FarmCluster.MasterRole);
+        public bool IsWorker => Roles.Contains(FarmCluster.WorkerRole);
+    }
+
+    internal static async Task<int> RunAsync(NodeRequest request, CancellationToken cancellationToken)
+    {
+        NodePlan plan;
+        try
+        {
+            plan = Prepare(request);
+        }
+        catch (UsageException e)
+        {
+            await Console.Error.WriteLineAsync($"farm: error: {e.Message}");
+            return ExitCodes.Usage;
+        }
+
+        var bound = plan.Config.GetString("akka.remote.dot-netty.tcp.hostname", "");
+        if (bound is "0.0.0.0" or "::" && string.IsNullOrEmpty(plan.Config.GetString("akka.remote.dot-netty.tcp.public-hostname", "")))
+            await Console.Error.WriteLineAsync(
+                $"farm node: warning: bound to {bound} without --public-hostname (FARM_PUBLIC_HOSTNAME); other nodes may not be able to reach the address this node advertises");
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            DisableDefaults = true,
+            ApplicationName = "farm",
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        // Akka logs through StderrLogger; the host's own logging would print lifecycle chatter on stdout.
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IHostLifetime, CommandLineLifetime>();
+        builder.Services.AddAkka(FarmCluster.SystemName, akka =>
+        {
+            akka.WithClustering(new ClusterOptions { Roles = plan.Roles.ToArray(), SeedNodes = plan.Seeds.ToArray() });
+            // After WithClustering, so the farm's files win over what the defaults of ClusterOptions write.
+            akka.AddHocon(plan.Config, HoconAddMode.Prepend);
+            if (plan.IsMaster)
+                akka.WithFarmMaster(new FarmMasterOptions());
+            if (plan.IsWorker)
+                akka.WithFarmWorkers(new FarmWorkerOptions { Workers = plan.Workers });
+            akka.AddStartup((system, _) => OnStarted(system, plan));
+        });
+
+        using var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return ExitCodes.Cancelled;
+        }
+
+        var system = host.Services.GetRequiredService<ActorSystem>();
+        // Runs until SIGTERM/Ctrl+C (the token) or until the actor system stops by itself (downed, say).
+        var stopped = await Task.WhenAny(
+            Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default),
+            system.WhenTerminated);
+        // SIGTERM/Ctrl+C cancel the token (or, if a --config file turned Akka's CLR exit hook back on, stop
+        // the system with ClrExitReason): a normal stop. Anything else (downed by the split-brain resolver,
+        // say) is a failure.
+        var reason = CoordinatedShutdown.Get(system).ShutdownReason;
+        var byItself = stopped == system.WhenTerminated && !cancellationToken.IsCancellationRequested
+            && reason is not CoordinatedShutdown.ClrExitReason;
+
+        await Console.Error.WriteLineAsync(byItself
+            ? $"farm node: the actor system stopped ({reason?.GetType().Name ?? "no reason given"}); exiting"
+            : "farm node: stopping (leaving the cluster)");
+        StderrLogger.ShutdownStarted();
+        using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await host.StopAsync(stopTimeout.Token);
+        await Console.Error.WriteLineAsync("farm node: stopped");
+        return byItself ? ExitCodes.JobFailed : ExitCodes.Success;
+    }
+
+    private static void OnStarted(ActorSystem system, NodePlan plan)
+    {
+        var cluster = Cluster.Get(system);
+        system.ActorOf(MembershipLogger.Props(), "farm-membership-log");
+        var roles = string.Join(',', plan.Roles);
+        cluster.RegisterOnMemberUp(() =>
+        {
+            Console.Out.WriteLine($"farm node ready {cluster.SelfAddress} roles={roles}");
+            Console.Out.Flush();
+        });
+        // A master without seed nodes starts a cluster of its own: it joins itself (its port may be 0).
+        if (plan.Seeds.Count == 0)
+            cluster.Join(cluster.SelfAddress);
+    }
+
+    /// <summary>Validates the request and builds the node's configuration; throws <see cref="UsageException"/>.</summary>
+    private static NodePlan Prepare(NodeRequest request)
+    {
+        var roles = ParseRoles(request.Roles ?? Environment.GetEnvironmentVariable("FARM_ROLES") ?? "master,worker");
+        var seeds = ParseSeeds(request.SeedNodes ?? Environment.GetEnvironmentVariable("FARM_SEEDS") ?? "");
+        var isMaster = roles.Contains(FarmCluster.MasterRole);
+        if (seeds.Count == 0 && !isMaster)
+            throw new UsageException("a node without the master role needs --seed-nodes (or FARM_SEEDS) to find the cluster");
+        if (request.Workers is not null && !roles.Contains(FarmCluster.WorkerRole))
+            throw new UsageException("--workers needs the worker role (--roles worker or master,worker)");
+
+        var directory = Path.Combine(AppContext.BaseDirectory, "hocon");
+        // Akka's default logger writes to stdout, which carries only the ready line.
+        var config = ConfigurationFactory.ParseString($"akka.loggers = [\"{typeof(StderrLogger).AssemblyQualifiedName}\"]")
+            .WithFallback(ReadHocon(Path.Combine(directory, "farm.conf"), "the farm's base configuration"));
+        config = (isMaster
+                ? ReadHocon(Path.Combine(directory, "master.conf"), "the master's configuration")
+                : ReadHocon(Path.Combine(directory, "worker.conf"), "the worker's configuration"))
+            .WithFallback(config);
+        if (request.ConfigFile is { } file)
+            config = ReadHocon(file, "--config").WithFallback(config);
+
+        var flags = new List<string>
+        {
+            // SIGTERM/Ctrl+C belong to System.CommandLine, which cancels the command; the command then stops
+            // the host, whose Akka service runs CoordinatedShutdown (leaving the cluster). Akka's own hook
+            // would race it: the command could return while System.CommandLine still handles the signal.
+            "akka.coordinated-shutdown.run-by-clr-shutdown-hook = off",
+        };
+        if (request.Hostname is { } host)
+            flags.Add($"akka.remote.dot-netty.tcp.hostname = {Quote(host, "--hostname")}");
+        if (request.Port is { } port)
+            flags.Add($"akka.remote.dot-netty.tcp.port = {port.ToString(CultureInfo.InvariantCulture)}");
+        if (request.PublicHostname is { } publicHost)
+            flags.Add($"akka.remote.dot-netty.tcp.public-hostname = {Quote(publicHost, "--public-hostname")}");
+        config = ConfigurationFactory.ParseString(string.Join('\n', flags)).WithFallback(config);
+
+        return new NodePlan(roles, seeds, request.Workers ?? Environment.ProcessorCount, config);
+    }
+
+    private static IReadOnlyList<string> ParseRoles(string text)
+    {
+        var roles = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Distinct(StringComparer.Ordinal).ToList();
+        if (roles.Count == 0)
+            throw new UsageException("--roles needs at least one role: master, worker or master,worker");
+        foreach (var role in roles)
+        {
+            if (role is not (FarmCluster.MasterRole or FarmCluster.WorkerRole))
+                throw new UsageException($"unknown role '{role}'; the roles are master and worker");
+        }
+        return roles;
+    }
+
+    private static IReadOnlyList<string> ParseSeeds(string text)
+    {
+        var seeds = new List<string>();
+        foreach (var seed in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Address.TryParse(seed, out var address) || address.Host is null || address.Port is null)
+                throw new UsageException($"seed node '{seed}' is not a node address; expected akka.tcp://{FarmCluster.SystemName}@HOST:PORT");
+            if (address.System != FarmCluster.SystemName)
+                throw new UsageException($"seed node '{seed}' names actor system '{address.System}'; farm nodes are '{FarmCluster.SystemName}'");
+            seeds.Add(address.ToString());
+        }
+        return seeds;
+    }
+
+    private static Config ReadHocon(string path, string what)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot read {what} {path}: {e.Message}");
+        }
+        try
+        {
+            return ConfigurationFactory.ParseString(HoconEnvironment.Resolve(text, path));
+        }
+        catch (UsageException)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            throw new UsageException($"{what} {path} is not valid HOCON: {e.Message}");
+        }
+    }
+
+    private static string Quote(string value, string option)
+    {
+        if (value.Length == 0 || value.Any(c => c is '"' or '\\' || char.IsControl(c) || char.IsWhiteSpace(c)))
+            throw new UsageException($"{option} '{value}' is not a host name or address");
+        return $"\"{value}\"";
+    }
+}

@@ -1,0 +1,58 @@
+using ActorFarm.Tests.Cli;
+
+namespace ActorFarm.Tests.Cluster;
+
+/// <summary>
+/// A real multi-process farm cluster on loopback: a master node and two worker nodes as <c>farm node</c>
+/// processes, and <c>farm map --contact</c> as a client outside the cluster (through ClusterClient).
+/// Every node binds a free port (<c>--port 0</c>); the master's address comes from its ready line.
+/// </summary>
+public sealed class ClusterTests
+{
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Isprime_on_a_master_and_two_worker_nodes_prints_one_correct_line_per_item_in_order()
+    {
+        await using var master = FarmNodeProcess.Start("--roles", "master", "--hostname", "127.0.0.1", "--port", "0");
+        var masterAddress = await master.WaitUntilReadyAsync(ReadyTimeout);
+        Assert.StartsWith("akka.tcp://farm@127.0.0.1:", masterAddress);
+
+        await using var worker1 = FarmNodeProcess.Start("--roles", "worker", "--hostname", "127.0.0.1", "--port", "0",
+            "--seed-nodes", masterAddress, "--workers", "2");
+        await using var worker2 = FarmNodeProcess.Start("--roles", "worker", "--hostname", "127.0.0.1", "--port", "0",
+            "--seed-nodes", masterAddress, "--workers", "2");
+        var workerAddresses = await Task.WhenAll(worker1.WaitUntilReadyAsync(ReadyTimeout), worker2.WaitUntilReadyAsync(ReadyTimeout));
+        Assert.Equal(2, workerAddresses.Distinct().Count());
+
+        var run = await FarmProcess.RunAsync(["map", "isprime", "--range", "0:20000", "--workers", "4", "--contact", masterAddress],
+            stdin: null, timeout: TimeSpan.FromSeconds(40));
+
+        Assert.True(run.ExitCode == 0, $"{run}{Environment.NewLine}=== master ==={Environment.NewLine}{master}");
+        var lines = run.StdoutLines;
+        Assert.Equal(20_000, lines.Length);
+        for (var n = 0; n < lines.Length; n++)
+        {
+            var expected = IsPrime(n) ? "true" : "false";
+            if (lines[n] != expected)
+                Assert.Fail($"line {n + 1} (isprime({n})) is '{lines[n]}', expected '{expected}'");
+        }
+        Assert.Contains($"farm map isprime: 20,000 items from range 0:20000", run.Stderr);
+        Assert.Contains($"cluster at {masterAddress}", run.Stderr);
+
+        // Exactly one ready line per node, and the master saw both workers join.
+        Assert.Single(master.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        foreach (var worker in workerAddresses)
+            Assert.Contains($"member up: {worker} roles=worker", master.Stderr);
+    }
+
+    private static bool IsPrime(long n)
+    {
+        if (n < 2)
+            return false;
+        for (long d = 2; d * d <= n; d++)
+            if (n % d == 0)
+                return false;
+        return true;
+    }
+}

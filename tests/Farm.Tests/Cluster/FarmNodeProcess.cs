@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using ActorFarm.Tests.Cli;
+
+namespace ActorFarm.Tests.Cluster;
+
+/// <summary>
+/// A <c>farm node …</c> running as a child process (<c>dotnet farm.dll node …</c>) until disposed. The node
+/// prints one line <c>farm node ready ADDRESS roles=…</c> when its member is up;
+/// <see cref="WaitUntilReadyAsync"/> waits for it and returns the address. Disposing kills the process.
+/// </summary>
+public sealed partial class FarmNodeProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+    private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private FarmNodeProcess(IReadOnlyList<string> arguments)
+    {
+        Arguments = arguments;
+        var start = new ProcessStartInfo(FarmProcess.DotnetHost())
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.ArgumentList.Add(FarmProcess.FarmDll);
+        start.ArgumentList.Add("node");
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        start.Environment["NO_COLOR"] = "1";
+        // The node's own settings come from its flags, never from the environment the tests run in.
+        foreach (var variable in new[] { "FARM_HOSTNAME", "FARM_PORT", "FARM_PUBLIC_HOSTNAME", "FARM_SEEDS", "FARM_ROLES" })
+            start.Environment.Remove(variable);
+
+        _process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        _process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+                return;
+            lock (_stdout)
+                _stdout.AppendLine(e.Data);
+            if (ReadyLine().Match(e.Data) is { Success: true } match)
+                _ready.TrySetResult(match.Groups["address"].Value);
+        };
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+                return;
+            lock (_stderr)
+                _stderr.AppendLine(e.Data);
+        };
+        _process.Exited += (_, _) => _ready.TrySetException(new InvalidOperationException($"the node exited before it was ready: {this}"));
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public IReadOnlyList<string> Arguments { get; }
+
+    public string Stdout
+    {
+        get { lock (_stdout) return _stdout.ToString(); }
+    }
+
+    public string Stderr
+    {
+        get { lock (_stderr) return _stderr.ToString(); }
+    }
+
+    /// <summary>Starts <c>farm node</c> with <paramref name="arguments"/>.</summary>
+    public static FarmNodeProcess Start(params string[] arguments)
+    {
+        if (!File.Exists(FarmProcess.FarmDll))
+            throw new FileNotFoundException($"farm.dll is not next to the tests (expected {FarmProcess.FarmDll})");
+        return new FarmNodeProcess(arguments);
+    }
+
+    /// <summary>Waits for the ready line and returns the node's address (<c>akka.tcp://farm@host:port</c>).</summary>
+    public async Task<string> WaitUntilReadyAsync(TimeSpan timeout)
+    {
+        try
+        {
+            return await _ready.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"farm node was not ready within {timeout}: {this}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+                _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+        {
+            // already gone, or it will be reaped with the test host
+        }
+        _process.Dispose();
+    }
+
+    public override string ToString() =>
+        $"farm node {string.Join(' ', Arguments)}{Environment.NewLine}--- stdout ---{Environment.NewLine}{Stdout}--- stderr ---{Environment.NewLine}{Stderr}";
+
+    [GeneratedRegex(@"^farm node ready (?<address>akka\.tcp://farm@[^\s]+) roles=")]
+    private static partial Regex ReadyLine();
+}
