@@ -1,0 +1,51 @@
+using ActorFarm.Bench.Micro;
+using ActorFarm.Bench.Scenarios;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Running;
+
+// dotnet run -c Release --project bench/Farm.Bench -- scenarios [--quick] [options]   whole-job scenarios vs references
+// dotnet run -c Release --project bench/Farm.Bench -- micro [BenchmarkDotNet args]    BenchmarkDotNet micro-benchmarks
+if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+{
+    Console.WriteLine(ScenarioOptions.Usage);
+    return args.Length == 0 ? 2 : 0;
+}
+
+switch (args[0])
+{
+    case "scenarios":
+        ScenarioOptions options;
+        try
+        {
+            options = ScenarioOptions.Parse(args[1..]);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine(ScenarioOptions.Usage);
+            return 2;
+        }
+        if (options.Help)
+        {
+            Console.WriteLine(ScenarioOptions.Usage);
+            return 0;
+        }
+        return await ScenarioRunner.RunAsync(options);
+
+    case "micro":
+        // With no filter BenchmarkSwitcher would ask interactively; run everything instead.
+        var rest = args.Length > 1 ? args[1..] : ["--filter", "*"];
+        // Artifacts (logs, reports, the generated build) under bench/, not wherever the command was started.
+        var config = DefaultConfig.Instance.WithArtifactsPath(Path.Combine(
+            ScenarioRunner.FindRepositoryRoot() is { } root ? Path.Combine(root, "bench") : Directory.GetCurrentDirectory(),
+            "BenchmarkDotNet.Artifacts"));
+        var started = DateTime.UtcNow;
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(ScenarioRunner).Assembly).Run(rest, config).ToArray();
+        MicroReport.Write(summaries, rest, started);
+        return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;
+
+    default:
+        Console.Error.WriteLine($"unknown command '{args[0]}'");
+        Console.Error.WriteLine(ScenarioOptions.Usage);
+        return 2;
+}
