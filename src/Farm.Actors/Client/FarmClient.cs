@@ -25,6 +25,7 @@ public sealed class FarmClient : IAsyncDisposable
     private readonly IMasterEndpoint _master;
     private readonly ConcurrentDictionary<string, JobSink> _sinks = new(StringComparer.Ordinal);
     private readonly IActorRef _mailbox;
+    private readonly MessageFragmenter _fragmenter;
     private readonly Func<ValueTask>? _onDispose;
     private readonly string _clientId = Guid.NewGuid().ToString("N")[..8];
     private long _nextJob;
@@ -36,6 +37,7 @@ public sealed class FarmClient : IAsyncDisposable
         _master = master;
         Workers = workers;
         _onDispose = onDispose;
+        _fragmenter = new MessageFragmenter(system);
         _mailbox = system.ActorOf(Props.Create(() => new FarmClientActor(_sinks)), $"farm-client-{_clientId}");
     }
 
@@ -72,7 +74,15 @@ public sealed class FarmClient : IAsyncDisposable
         }
 
         var chunk = new JobChunk(0, 0, new[] { input }, 0, 1);
-        _master.Tell(new SubmitJob(jobId, function.Name, _mailbox, [chunk], InputComplete: true, ToJobOptions(options)));
+        try
+        {
+            SendToMaster(new SubmitJob(jobId, function.Name, _mailbox, [chunk], InputComplete: true, ToJobOptions(options)));
+        }
+        catch (MessageTooLargeException)
+        {
+            Forget(jobId);
+            throw;
+        }
         return sink.Task;
     }
 
@@ -321,7 +331,7 @@ public sealed class FarmClient : IAsyncDisposable
                 ? new SubmitChunks(jobId, chunks, last)
                 : new SubmitJob(jobId, function, _mailbox, chunks, last, jobOptions);
             sentFirst = true;
-            _master.Tell(message);
+            SendToMaster(message);
         }
 
         JobChunk ToChunk(InputSlice slice)
@@ -366,6 +376,9 @@ public sealed class FarmClient : IAsyncDisposable
             sink.OnInputFailed(e);
         }
     }
+
+    /// <summary>Sends to the master, in fragments when the message is too large for one remoting frame.</summary>
+    private void SendToMaster(IFarmMessage message) => _fragmenter.SendViaRelay(message, _master.Tell);
 
     private static JobOptions ToJobOptions(FarmJobOptions? options)
     {

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using ActorFarm.Protocol;
+using ActorFarm.Serialization;
 using Akka.Actor;
+using Akka.Event;
 
 namespace ActorFarm.Client;
 
@@ -10,10 +12,25 @@ namespace ActorFarm.Client;
 /// </summary>
 internal sealed class FarmClientActor(ConcurrentDictionary<string, JobSink> sinks) : UntypedActor
 {
+    private readonly FragmentAssembler _assembler = new(Context.System);
+
     protected override void OnReceive(object message)
     {
         switch (message)
         {
+            case MessageFragment fragment:
+                // A result too large for one frame: handled as soon as whole, in this turn, so it keeps its
+                // place before the job's later (smaller) messages — the last one says the job is complete.
+                try
+                {
+                    if (_assembler.TryAdd(fragment, out var whole))
+                        OnReceive(whole!);
+                }
+                catch (System.Runtime.Serialization.SerializationException e)
+                {
+                    Context.GetLogger().Warning("dropped a large message from {0}: {1}", Sender.Path, e.Message);
+                }
+                break;
             case ChunkResults results when sinks.TryGetValue(results.JobId, out var sink):
                 sink.OnResults(results);
                 break;

@@ -4,7 +4,9 @@ using ActorFarm.Hosting;
 using ActorFarm.Serialization;
 using Akka.Actor;
 using Akka.Cluster.Tools.Client;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
+using Akka.Serialization;
 
 namespace ActorFarm.Client;
 
@@ -64,6 +66,16 @@ public static class FarmClusterClient
                 nameof(system));
 
         system.Settings.InjectTopLevelFallback(ClusterClientReceptionist.DefaultConfig());
+        // The cluster client wraps every message in a distributed pub-sub Send to the receptionist. Without the
+        // pub-sub serializer bound, Akka falls back to Newtonsoft JSON for that envelope and everything in it:
+        // slow, type names on the wire, and fields it cannot write (byte blocks) silently left empty.
+        if (system.Serialization.FindSerializerForType(typeof(Send)) is NewtonSoftJsonSerializer)
+        {
+            throw new ArgumentException(
+                "the client's actor system must bind Akka's pub-sub serializer (add DistributedPubSub.DefaultConfig() to its " +
+                "configuration, as FarmClusterClient.ClientConfig does): the cluster client's envelopes would go as Newtonsoft JSON",
+                nameof(system));
+        }
         var settings = ClusterClientSettings.Create(system)
             .WithInitialContacts(contacts.ToImmutableHashSet())
             .WithUseLegacySerialization(false);
@@ -100,7 +112,7 @@ public static class FarmClusterClient
                 hostname = "{{hostname}}"
                 {{publicHostname}}
                 port = 0
-                maximum-frame-size = 16MiB
+                maximum-frame-size = 4MiB
                 send-buffer-size = 16MiB
                 receive-buffer-size = 16MiB
               }
@@ -110,7 +122,8 @@ public static class FarmClusterClient
         return ConfigurationFactory.ParseString(options.Config ?? "")
             .WithFallback(remote)
             .WithFallback(FarmSerialization.Config)
-            .WithFallback(ClusterClientReceptionist.DefaultConfig());
+            .WithFallback(ClusterClientReceptionist.DefaultConfig())
+            .WithFallback(DistributedPubSub.DefaultConfig()); // binds the serializer of the cluster client's envelopes
     }
 
     /// <summary>Loopback when every contact is on this host (the master replies to this address), else the host's name.</summary>

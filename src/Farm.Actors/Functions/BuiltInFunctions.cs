@@ -8,6 +8,8 @@ public static class BuiltInFunctions
     public static readonly FarmFunctionRef<long, long> Collatz = new("collatz");
     public static readonly FarmFunctionRef<long, long> Sleep = new("sleep");
     public static readonly FarmFunctionRef<long, long> Fail = new("fail");
+    public static readonly FarmFunctionRef<double[], double> Sum = new("sum");
+    public static readonly FarmFunctionRef<long, long[]> Range = new("range");
 
     public static void AddTo(FarmFunctionRegistry registry)
     {
@@ -16,6 +18,8 @@ public static class BuiltInFunctions
         registry.Register(Collatz.Name, (Func<long, long>)CollatzSteps, "steps for the Collatz sequence to reach 1");
         registry.Register(Sleep.Name, (Func<long, long>)SleepFor, "sleeps N milliseconds and returns N (simulated work)");
         registry.Register(Fail.Name, (Func<long, long>)FailWith, "always throws (for testing error handling)");
+        registry.Register(Sum.Name, (Func<double[], double>)SumOf, "the sum of a vector of numbers (large inputs)");
+        registry.Register(Range.Name, (Func<long, long[]>)RangeOf, "the numbers 0..N-1, like Python's list(range(N)) (large results)");
     }
 
     public static bool IsPrimeNumber(long n)
@@ -48,6 +52,26 @@ public static class BuiltInFunctions
         // thread that carries heartbeats, so blocking here is what a real CPU- or IO-bound task would do.
         Thread.Sleep(TimeSpan.FromMilliseconds(milliseconds));
         return milliseconds;
+    }
+
+    private static double SumOf(double[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var sum = 0.0;
+        foreach (var value in values)
+            sum += value;
+        return sum;
+    }
+
+    private static long[] RangeOf(long count)
+    {
+        // An upper bound keeps a typo from allocating the machine away; 2^27 numbers are 1 GiB.
+        if (count is < 0 or > 1L << 27)
+            throw new ArgumentOutOfRangeException(nameof(count), count, "range takes a count from 0 to 134217728");
+        var numbers = new long[count];
+        for (var i = 0; i < numbers.Length; i++)
+            numbers[i] = i;
+        return numbers;
     }
 
     private static long FailWith(long value) =>

@@ -1,4 +1,6 @@
+using System.Runtime.Serialization;
 using ActorFarm.Protocol;
+using ActorFarm.Serialization;
 using Akka.Actor;
 using Akka.Event;
 
@@ -33,6 +35,8 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
     private readonly Queue<WorkerState> _demand = new();
 
     private readonly List<JobState> _touched = new();
+    private readonly MessageFragmenter _fragmenter = new(Context.System);
+    private readonly FragmentAssembler _assembler = new(Context.System);
     private long _nextTaskId;
     private long _nextBatchId;
     private int _queuedTotal;
@@ -67,8 +71,29 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
             case Terminated terminated: OnTerminated(terminated.ActorRef); break;
             case SweepDeadlines: OnSweepDeadlines(); break;
             case GetFarmStatus: Sender.Tell(BuildStatus()); break;
+            case MessageFragment fragment: OnFragment(fragment); break;
             default: Unhandled(message); break;
         }
+    }
+
+    /// <summary>
+    /// A piece of a message too large for one frame (a big input chunk, a big result): once all pieces are
+    /// here the message is handled at once, in this same turn, so it keeps its place among the sender's messages.
+    /// </summary>
+    private void OnFragment(MessageFragment fragment)
+    {
+        object? message;
+        try
+        {
+            if (!_assembler.TryAdd(fragment, out message))
+                return;
+        }
+        catch (SerializationException e)
+        {
+            _log.Warning("dropped a large message from {0}: {1}", Sender.Path, e.Message);
+            return;
+        }
+        OnReceive(message!);
     }
 
     // ---- clients ----------------------------------------------------------------------------------
@@ -262,7 +287,7 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
             if (job.InputComplete && job.Unfinished == 0)
                 CompleteJob(job, results);
             else
-                job.ReplyTo.Tell(new ChunkResults(job.Id, results, JobCompleted: false));
+                SendResults(job, results, completed: false);
         }
         _touched.Clear();
 
@@ -415,7 +440,41 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
             misses = 0;
             var batchId = ++_nextBatchId;
             worker.OpenBatches.Add(batchId);
-            worker.Actor.Tell(new RunTasks(batchId, batch));
+            SendBatch(worker, batchId, batch);
+        }
+    }
+
+    private void SendBatch(WorkerState worker, long batchId, List<FarmTask> batch)
+    {
+        try
+        {
+            _fragmenter.Send(worker.Actor, new RunTasks(batchId, batch), Self);
+        }
+        catch (MessageTooLargeException e)
+        {
+            // Inputs arrive within the limit, but a batch may gather several of them: fail their jobs
+            // clearly rather than send what the transport would drop. The worker never saw the batch, so
+            // its demand comes back at once.
+            worker.OpenBatches.Remove(batchId);
+            _demand.Enqueue(worker);
+            foreach (var task in batch)
+            {
+                if (_tasks.TryGetValue(task.TaskId, out var state))
+                    FailJob(state.Job, new FarmError(FarmErrorKind.MessageTooLarge, e.Message, state.Job.FunctionName));
+            }
+        }
+    }
+
+    /// <summary>Sends results to a job's client; a result the transport could not carry fails the job instead.</summary>
+    private void SendResults(JobState job, List<ChunkResult> results, bool completed)
+    {
+        try
+        {
+            _fragmenter.Send(job.ReplyTo, new ChunkResults(job.Id, results, completed), Self);
+        }
+        catch (MessageTooLargeException e)
+        {
+            FailJob(job, new FarmError(FarmErrorKind.MessageTooLarge, e.Message, job.FunctionName));
         }
     }
 
@@ -483,7 +542,7 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
 
     private void CompleteJob(JobState job, List<ChunkResult> lastResults)
     {
-        job.ReplyTo.Tell(new ChunkResults(job.Id, lastResults, JobCompleted: true));
+        SendResults(job, lastResults, completed: true);
         job.Ended = true;
         _jobs.Remove(job.Id);
     }

@@ -13,4 +13,6 @@ public enum FarmErrorKind
     TooManyAttempts = 4,
     /// <summary>The job was refused (duplicate id, farm shutting down…).</summary>
     Rejected = 5,
+    /// <summary>An input or a result is larger than <c>farm.max-message-size</c>.</summary>
+    MessageTooLarge = 6,
 }

@@ -17,6 +17,8 @@ namespace ActorFarm.Serialization;
 /// <item>1–12 — an array of a primitive (<see cref="Kind"/>): varint count, then the elements as raw
 /// little-endian bytes, copied in one block (bool as one byte 0/1, char as a UTF-16 code unit);</item>
 /// <item>13 — <see cref="string"/>[]: varint count, then each element as a nullable string;</item>
+/// <item>15 — an array of arrays of one of the kinds 1–13 (<c>double[][]</c>, one vector per item): the inner
+/// kind byte, varint count, then each inner array as kind 0 (null) or that kind, laid out as above;</item>
 /// <item>14 — any other element type: its wire name (<see cref="FarmTypeRegistry.NameOf"/>, interned per
 /// message), varint count, a little-endian 32-bit byte length, then the array as System.Text.Json UTF-8
 /// (fields included, so value tuples keep their items; NaN and infinities allowed).</item>
@@ -45,6 +47,7 @@ public static class ArrayCodec
         Char = 12,
         String = 13,
         Json = 14,
+        Arrays = 15,
     }
 
     /// <summary>The options of the JSON fallback: fields included (value tuples), named float literals (NaN).</summary>
@@ -105,6 +108,11 @@ public static class ArrayCodec
                 case TypeCode.Char: WritePrimitive(writer, Kind.Char, (char[])array, start, count); return;
                 case TypeCode.String: WriteStrings(writer, (string?[])array, start, count); return;
             }
+            if (elementType.IsSZArray && KindOf(elementType.GetElementType()!) is { } inner)
+            {
+                WriteArrays(writer, array, inner, start, count);
+                return;
+            }
         }
         WriteJson(writer, array, elementType, start, count);
     }
@@ -129,6 +137,7 @@ public static class ArrayCodec
             Kind.Char => ReadPrimitive<char>(ref reader, field),
             Kind.String => ReadStrings(ref reader, field),
             Kind.Json => ReadJson(ref reader, types, field),
+            Kind.Arrays => ReadArrays(ref reader, types, field),
             _ => throw reader.Malformed($"{field}: unknown array kind {(byte)kind}"),
         };
     }
@@ -195,6 +204,62 @@ public static class ArrayCodec
                 BinaryPrimitives.ReverseEndianness(longs, longs);
                 break;
         }
+    }
+
+    // ---- arrays of primitive arrays (vectors as items) -------------------------------------------------
+
+    /// <summary>The wire kind of a primitive or string element type; null for anything else.</summary>
+    private static Kind? KindOf(Type elementType) => elementType.IsEnum ? null : Type.GetTypeCode(elementType) switch
+    {
+        TypeCode.Double => Kind.Double,
+        TypeCode.Single => Kind.Single,
+        TypeCode.Int64 => Kind.Int64,
+        TypeCode.Int32 => Kind.Int32,
+        TypeCode.Int16 => Kind.Int16,
+        TypeCode.Byte => Kind.Byte,
+        TypeCode.SByte => Kind.SByte,
+        TypeCode.UInt16 => Kind.UInt16,
+        TypeCode.UInt32 => Kind.UInt32,
+        TypeCode.UInt64 => Kind.UInt64,
+        TypeCode.Boolean => Kind.Boolean,
+        TypeCode.Char => Kind.Char,
+        TypeCode.String => Kind.String,
+        _ => null,
+    };
+
+    private static readonly Type[] ElementTypeOfKind =
+    [
+        typeof(void), typeof(double), typeof(float), typeof(long), typeof(int), typeof(short), typeof(byte), typeof(sbyte),
+        typeof(ushort), typeof(uint), typeof(ulong), typeof(bool), typeof(char), typeof(string),
+    ];
+
+    private static void WriteArrays(WireWriter writer, Array arrays, Kind inner, int start, int count)
+    {
+        writer.WriteByte((byte)Kind.Arrays);
+        writer.WriteByte((byte)inner);
+        writer.WriteCount(count);
+        for (var i = start; i < start + count; i++)
+        {
+            var item = (Array?)arrays.GetValue(i);
+            Write(writer, item, 0, item?.Length ?? 0);
+        }
+    }
+
+    private static Array ReadArrays(ref WireReader reader, FarmTypeRegistry types, string field)
+    {
+        var inner = (Kind)reader.ReadByte(field);
+        if (inner is < Kind.Double or > Kind.String)
+            throw reader.Malformed($"{field}: arrays of kind {(byte)inner} are not a wire format");
+        var count = reader.ReadCount(field);
+        var arrays = Array.CreateInstance(ElementTypeOfKind[(int)inner].MakeArrayType(), count);
+        for (var i = 0; i < count; i++)
+        {
+            var kind = (Kind)reader.PeekByte(field);
+            if (kind != Kind.Null && kind != inner)
+                throw reader.Malformed($"{field}: item {i} is of kind {(byte)kind} among arrays of kind {(byte)inner}");
+            arrays.SetValue(Read(ref reader, types, field), i);
+        }
+        return arrays;
     }
 
     // ---- strings ---------------------------------------------------------------------------------------

@@ -52,6 +52,7 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
     public const string GetFarmStatusManifest = "GS";
     public const string FarmStatusManifest = "FS";
     public const string ReRegisterManifest = "RR";
+    public const string MessageFragmentManifest = "MF";
 
     /// <summary>The closed set of manifests, by message type.</summary>
     public static IReadOnlyDictionary<Type, string> Manifests { get; } = new Dictionary<Type, string>
@@ -68,7 +69,15 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
         [typeof(GetFarmStatus)] = GetFarmStatusManifest,
         [typeof(FarmStatus)] = FarmStatusManifest,
         [typeof(ReRegister)] = ReRegisterManifest,
+        [typeof(MessageFragment)] = MessageFragmentManifest,
     };
+
+    /// <summary>
+    /// Bytes made by <see cref="ToBinaryForSending"/> for a message that fits a frame, kept until the transport
+    /// serializes that same message object (then taken), so a checked message is serialized only once. Weak
+    /// keys: a message delivered locally after all is simply collected with its bytes.
+    /// </summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, byte[]> _measured = new();
 
     private FarmTypeRegistry? _types;
 
@@ -86,7 +95,31 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
 
     // ---- writing ----------------------------------------------------------------------------------------
 
+    /// <summary>
+    /// Serializes a message about to be sent to another node, to learn its size: null when it fits in
+    /// <paramref name="frameBytes"/> (the bytes are kept for the transport's own call of <see cref="ToBinary"/>),
+    /// else the bytes, to be sent in fragments.
+    /// </summary>
+    internal byte[]? ToBinaryForSending(object message, int frameBytes)
+    {
+        var bytes = Serialize(message);
+        if (bytes.Length > frameBytes)
+            return bytes;
+        _measured.AddOrUpdate(message, bytes);
+        return null;
+    }
+
     public override byte[] ToBinary(object obj)
+    {
+        if (_measured.TryGetValue(obj, out var measured))
+        {
+            _measured.Remove(obj);
+            return measured;
+        }
+        return Serialize(obj);
+    }
+
+    private byte[] Serialize(object obj)
     {
         var manifest = Manifest(obj);
         using var writer = new WireWriter();
@@ -104,6 +137,7 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
                 case RunTasks m: Write(writer, m); break;
                 case TasksDone m: Write(writer, m); break;
                 case FarmStatus m: Write(writer, m); break;
+                case MessageFragment m: Write(writer, m); break;
                 case WorkerRegistered or GetFarmStatus or ReRegister: break; // no fields
             }
         }
@@ -241,6 +275,18 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
         w.WriteInt64(m.DuplicateResultsDropped);
     }
 
+    private static void Write(WireWriter w, MessageFragment m)
+    {
+        w.WriteString(m.TransferId);
+        w.WriteInt32(m.Index);
+        w.WriteInt32(m.Count);
+        w.WriteString(m.Manifest);
+        w.WriteInt64(m.TotalBytes);
+        w.WriteInt64(m.Offset);
+        w.WriteCount(m.Data.Length);
+        w.WriteRaw(m.Data.Span);
+    }
+
     private static void WriteActorRef(WireWriter w, IActorRef? actor) =>
         w.WriteString(actor is null ? "" : Akka.Serialization.Serialization.SerializedActorPath(actor));
 
@@ -275,6 +321,7 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
                 GetFarmStatusManifest => GetFarmStatus.Instance,
                 FarmStatusManifest => ReadFarmStatus(ref reader),
                 ReRegisterManifest => ReRegister.Instance,
+                MessageFragmentManifest => ReadMessageFragment(ref reader),
                 _ => throw new InvalidOperationException("unreachable: the manifest was checked"),
             };
             reader.ExpectEnd();
@@ -397,6 +444,18 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
                 r.ReadInt32("in flight"), r.ReadInt64("done"), r.ReadBool("input complete"));
         }
         return new FarmStatus(workers, jobs, r.ReadInt64("tasks completed"), r.ReadInt64("duplicates dropped"));
+    }
+
+    private static MessageFragment ReadMessageFragment(ref WireReader r)
+    {
+        var transferId = r.ReadString("transfer id");
+        var index = r.ReadInt32("fragment index");
+        var count = r.ReadInt32("fragment count");
+        var manifest = r.ReadString("fragment manifest");
+        var total = r.ReadInt64("total bytes");
+        var offset = r.ReadInt64("fragment offset");
+        var data = r.ReadRaw("fragment data", r.ReadCount("fragment length")).ToArray();
+        return new MessageFragment(transferId, index, count, manifest, total, offset, data);
     }
 
     private IActorRef ReadActorRef(ref WireReader r, string field)

@@ -33,6 +33,13 @@ internal ref struct WireReader
         return _data[_position++];
     }
 
+    public readonly byte PeekByte(string field)
+    {
+        if (Remaining < 1)
+            throw Truncated(field, 1);
+        return _data[_position];
+    }
+
     public bool ReadBool(string field)
     {
         var b = ReadByte(field);

@@ -30,6 +30,8 @@ public sealed class FarmWorker : ReceiveActor, IWithTimers
     private readonly FarmFunctionRegistry _functions;
     private readonly WorkerSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly MessageFragmenter _fragmenter = new(Context.System);
+    private readonly FragmentAssembler _assembler = new(Context.System);
 
     public FarmWorker(IActorRef master, FarmFunctionRegistry functions, WorkerSettings settings)
     {
@@ -71,11 +73,13 @@ public sealed class FarmWorker : ReceiveActor, IWithTimers
             Run(batch);
         });
         Receive<ReRegister>(_ => { }); // already registering
+        Receive<MessageFragment>(OnFragment);
     }
 
     private void Ready()
     {
         Receive<RunTasks>(Run);
+        Receive<MessageFragment>(OnFragment);
         Receive<WorkerRegistered>(_ => { });
         Receive<RetryRegistration>(_ => { });
         // The master does not know us (it moved): back to registering, as after a start.
@@ -88,6 +92,23 @@ public sealed class FarmWorker : ReceiveActor, IWithTimers
         });
     }
 
+    /// <summary>
+    /// A piece of a batch too large for one frame. The whole batch goes back through the mailbox: batches are
+    /// independent, so it does not matter that messages that came after its last piece may run first.
+    /// </summary>
+    private void OnFragment(MessageFragment fragment)
+    {
+        try
+        {
+            if (_assembler.TryAdd(fragment, out var whole))
+                Self.Forward(whole!);
+        }
+        catch (System.Runtime.Serialization.SerializationException e)
+        {
+            _log.Warning("dropped a large message from {0}: {1}", Sender.Path, e.Message);
+        }
+    }
+
     private void Register() =>
         _master.Tell(new RegisterWorker(Self, _functions.Names, _settings.Prefetch));
 
@@ -96,7 +117,17 @@ public sealed class FarmWorker : ReceiveActor, IWithTimers
         var outcomes = new TaskOutcome[batch.Tasks.Count];
         for (var i = 0; i < outcomes.Length; i++)
             outcomes[i] = RunOne(batch.Tasks[i]);
-        _master.Tell(new TasksDone(Self, batch.BatchId, outcomes));
+        try
+        {
+            _fragmenter.SendViaRelay(new TasksDone(Self, batch.BatchId, outcomes), m => _master.Tell(m));
+        }
+        catch (MessageTooLargeException e)
+        {
+            // The results cannot travel: report that, per task, instead of results that would be dropped.
+            var refused = outcomes.Select(o => o.Error is not null ? o
+                : new TaskOutcome(o.TaskId, null, new TaskError(-1, "ActorFarm.MessageTooLarge", e.Message, null), o.ElapsedNanoseconds)).ToArray();
+            _master.Tell(new TasksDone(Self, batch.BatchId, refused));
+        }
     }
 
     private TaskOutcome RunOne(FarmTask task)

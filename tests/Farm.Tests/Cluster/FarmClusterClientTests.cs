@@ -1,5 +1,6 @@
 using ActorFarm.Client;
 using ActorFarm.Hosting;
+using ActorFarm.Protocol;
 using Akka.Actor;
 
 namespace ActorFarm.Tests.Cluster;
@@ -53,5 +54,35 @@ public sealed class FarmClusterClientTests
         Assert.Equal("127.0.0.1", config.GetString("akka.remote.dot-netty.tcp.hostname"));
         Assert.Equal(0, config.GetInt("akka.remote.dot-netty.tcp.port"));
         Assert.False(config.GetBoolean("akka.cluster.client.use-legacy-serialization"));
+    }
+
+    [Fact]
+    public async Task The_envelope_to_the_receptionist_and_the_farm_message_inside_it_use_binary_serializers_not_Newtonsoft()
+    {
+        using var system = ActorSystem.Create("client", FarmClusterClient.ClientConfig(["akka.tcp://farm@127.0.0.1:4053"]));
+        var fragment = new MessageFragment("t", 0, 1, "RT", 3, 0, new byte[] { 1, 2, 3 });
+        var envelope = new Akka.Cluster.Tools.PublishSubscribe.Send("/user/farm-master-proxy", fragment, localAffinity: true);
+
+        var serializer = system.Serialization.FindSerializerFor(envelope);
+        var back = system.Serialization.Deserialize(serializer.ToBinary(envelope), serializer.Identifier,
+            Akka.Serialization.Serialization.ManifestFor(serializer, envelope));
+
+        Assert.IsNotType<Akka.Serialization.NewtonSoftJsonSerializer>(serializer);
+        var inside = Assert.IsType<MessageFragment>(((Akka.Cluster.Tools.PublishSubscribe.Send)back).Message);
+        Assert.Equal(new byte[] { 1, 2, 3 }, inside.Data.ToArray());
+        await system.Terminate();
+    }
+
+    [Fact]
+    public async Task Connect_refuses_a_system_that_would_send_the_envelopes_as_Newtonsoft_JSON()
+    {
+        using var system = ActorSystem.Create("no-pubsub", Akka.Configuration.ConfigurationFactory.ParseString(
+            "akka.actor.provider = remote\nakka.remote.dot-netty.tcp.port = 0\nakka.remote.dot-netty.tcp.hostname = 127.0.0.1\nakka.loglevel = WARNING")
+            .WithFallback(ActorFarm.Serialization.FarmSerialization.Config));
+
+        var e = Assert.Throws<ArgumentException>(() => FarmClusterClient.Connect(system, ["akka.tcp://farm@127.0.0.1:4053"]));
+
+        Assert.Contains("DistributedPubSub.DefaultConfig()", e.Message);
+        await system.Terminate();
     }
 }

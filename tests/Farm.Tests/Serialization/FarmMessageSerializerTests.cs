@@ -146,6 +146,25 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void Vectors_as_items_round_trip_as_raw_blocks_with_nulls_kept()
+    {
+        double[]?[] vectors = [[1.5, double.NaN], null, [], Enumerable.Range(0, 5000).Select(i => i * 0.25).ToArray()];
+        var message = new ChunkResults("j", [new ChunkResult(0, 0, vectors), new ChunkResult(1, 4, new[] { new[] { "a", null }, new[] { "b" } })], true);
+
+        var bytes = _serializer.ToBinary(message);
+        var back = (ChunkResults)_serializer.FromBinary(bytes, _serializer.Manifest(message));
+
+        var got = Assert.IsType<double[][]>(back.Results[0].Output);
+        Assert.Equal(4, got.Length);
+        Assert.Equal(vectors[0], got[0]);
+        Assert.Null(got[1]);
+        Assert.Empty(got[2]);
+        Assert.Equal(vectors[3], got[3]);
+        Assert.Equal(new[] { new[] { "a", null }, new[] { "b" } }, Assert.IsType<string[][]>(back.Results[1].Output));
+        Assert.True(bytes.Length < 5000 * 8 + 200, $"{bytes.Length} bytes: vectors are raw blocks, not JSON");
+    }
+
+    [Fact]
     public void CancelJob_round_trips() =>
         Assert.Equal(new CancelJob("abc-12 ünïcode"), RoundTrip(new CancelJob("abc-12 ünïcode")));
 

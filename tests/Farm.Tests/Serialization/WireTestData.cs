@@ -88,5 +88,6 @@ internal static class WireTestData
             [new JobStatus("client-1", "sqrt", 5, 2, 10, false), new JobStatus("client-2", "sqrt", 0, 0, 3, true)],
             1003, 2),
         ReRegister.Instance,
+        new MessageFragment("0123456789abcdef", 1, 3, "RT", 300, 100, new byte[] { 1, 2, 3, 250, 0, 7 }),
     ];
 }
