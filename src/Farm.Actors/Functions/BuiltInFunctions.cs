@@ -8,16 +8,23 @@ public static class BuiltInFunctions
     public static readonly FarmFunctionRef<long, long> Collatz = new("collatz");
     public static readonly FarmFunctionRef<long, long> Sleep = new("sleep");
     public static readonly FarmFunctionRef<long, long> Fail = new("fail");
+    public static readonly FarmFunctionRef<long, long> Crash = new("crash");
     public static readonly FarmFunctionRef<double[], double> Sum = new("sum");
     public static readonly FarmFunctionRef<long, long[]> Range = new("range");
 
-    public static void AddTo(FarmFunctionRegistry registry)
+    /// <param name="allowCrash">
+    /// Whether <c>crash</c> may really kill its process (<c>farm node --allow-crash</c>); otherwise it refuses
+    /// with an error, so nobody takes a production node down by naming it in a job.
+    /// </param>
+    public static void AddTo(FarmFunctionRegistry registry, bool allowCrash = false)
     {
         registry.Register(Sqrt.Name, (Func<double, double>)Math.Sqrt, "square root (the seed's example)");
         registry.Register(IsPrime.Name, (Func<long, bool>)IsPrimeNumber, "true when the number is prime");
         registry.Register(Collatz.Name, (Func<long, long>)CollatzSteps, "steps for the Collatz sequence to reach 1");
         registry.Register(Sleep.Name, (Func<long, long>)SleepFor, "sleeps N milliseconds and returns N (simulated work)");
         registry.Register(Fail.Name, (Func<long, long>)FailWith, "always throws (for testing error handling)");
+        registry.Register(Crash.Name, allowCrash ? (Func<long, long>)CrashOnNegative : RefuseToCrash,
+            "kills its own process on a negative item (a poison task; only on nodes started with --allow-crash), else returns it");
         registry.Register(Sum.Name, (Func<double[], double>)SumOf, "the sum of a vector of numbers (large inputs)");
         registry.Register(Range.Name, (Func<long, long[]>)RangeOf, "the numbers 0..N-1, like Python's list(range(N)) (large results)");
     }
@@ -53,6 +60,23 @@ public static class BuiltInFunctions
         Thread.Sleep(TimeSpan.FromMilliseconds(milliseconds));
         return milliseconds;
     }
+
+    private static long CrashOnNegative(long value)
+    {
+        if (value >= 0)
+            return value;
+        // What a native crash or an out-of-memory kill does: the process vanishes at once, with no goodbye to
+        // the cluster (no CoordinatedShutdown, no finalizers). SIGKILL to ourselves.
+        Console.Error.WriteLine($"farm: crash({value}): killing this process (pid {Environment.ProcessId}) as asked");
+        System.Diagnostics.Process.GetCurrentProcess().Kill();
+        Thread.Sleep(Timeout.Infinite); // the kill is asynchronous; never return a result
+        return value;
+    }
+
+    private static long RefuseToCrash(long value) => value >= 0
+        ? value
+        : throw new InvalidOperationException(
+            $"crash({value}) is disabled on this node; start the worker node with --allow-crash to let it kill its process");
 
     private static double SumOf(double[] values)
     {

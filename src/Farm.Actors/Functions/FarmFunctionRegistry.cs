@@ -11,11 +11,12 @@ public sealed class FarmFunctionRegistry
     private readonly ConcurrentDictionary<string, IFarmFunction> _functions = new(StringComparer.Ordinal);
 
     /// <summary>A registry holding the built-in functions (<see cref="BuiltInFunctions"/>).</summary>
-    public static FarmFunctionRegistry WithBuiltIns() => new FarmFunctionRegistry().AddBuiltIns();
+    /// <param name="allowCrash">Let the <c>crash</c> built-in really kill the process (test nodes only).</param>
+    public static FarmFunctionRegistry WithBuiltIns(bool allowCrash = false) => new FarmFunctionRegistry().AddBuiltIns(allowCrash);
 
-    public FarmFunctionRegistry AddBuiltIns()
+    public FarmFunctionRegistry AddBuiltIns(bool allowCrash = false)
     {
-        BuiltInFunctions.AddTo(this);
+        BuiltInFunctions.AddTo(this, allowCrash);
         return this;
     }
 

@@ -2,6 +2,7 @@ using System.Runtime.Serialization;
 using ActorFarm.Protocol;
 using ActorFarm.Serialization;
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
 
 namespace ActorFarm.Master;
@@ -27,6 +28,9 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
     private readonly Dictionary<long, TaskState> _tasks = new();
     private readonly Dictionary<IActorRef, WorkerState> _workers = new();
     private readonly HashSet<IActorRef> _watchedClients = new();
+
+    /// <summary>Workers dropped because their node became unreachable, by node: asked to register again if it comes back.</summary>
+    private readonly Dictionary<Address, List<IActorRef>> _unreachableWorkers = new();
 
     /// <summary>Jobs with queued tasks, in round-robin order.</summary>
     private readonly Queue<JobState> _ready = new();
@@ -56,7 +60,21 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
     protected override void PreStart()
     {
         Timers.StartPeriodicTimer("deadlines", SweepDeadlines.Instance, _settings.DeadlineSweepInterval);
+        // In a cluster, a worker node that stops answering heartbeats is marked unreachable within seconds,
+        // long before it is downed and removed (which is when death watch would tell us). Its tasks are put
+        // back as soon as it is unreachable; if it comes back, its late results are de-duplicated.
+        if (((ExtendedActorSystem)Context.System).Provider is Akka.Cluster.ClusterActorRefProvider)
+        {
+            Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+                typeof(ClusterEvent.IReachabilityEvent));
+        }
         Context.System.EventStream.Publish(new FarmMasterStarted(Self));
+    }
+
+    protected override void PostStop()
+    {
+        if (((ExtendedActorSystem)Context.System).Provider is Akka.Cluster.ClusterActorRefProvider)
+            Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
     }
 
     protected override void OnReceive(object message)
@@ -72,6 +90,8 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
             case SweepDeadlines: OnSweepDeadlines(); break;
             case GetFarmStatus: Sender.Tell(BuildStatus()); break;
             case MessageFragment fragment: OnFragment(fragment); break;
+            case ClusterEvent.UnreachableMember unreachable: OnNodeUnreachable(unreachable.Member.Address); break;
+            case ClusterEvent.ReachableMember reachable: OnNodeReachable(reachable.Member.Address); break;
             default: Unhandled(message); break;
         }
     }
@@ -315,7 +335,7 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
         if (_workers.TryGetValue(actor, out var worker))
         {
             _log.Warning("worker {0} is gone; requeueing its {1} tasks", actor.Path, worker.InFlight.Count);
-            RemoveWorker(worker, "its worker was lost");
+            RemoveWorker(worker, "its worker was lost", lost: true);
             Dispatch();
         }
 
@@ -329,15 +349,41 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
         }
     }
 
-    private void RemoveWorker(WorkerState worker, string reason)
+    /// <param name="lost">The worker died or vanished (not a clean hand-back): counts against each task as a worker it may have killed.</param>
+    private void RemoveWorker(WorkerState worker, string reason, bool lost = false)
     {
         worker.Removed = true;
         _workers.Remove(worker.Actor);
         foreach (var task in worker.InFlight.Values.ToList())
         {
             worker.InFlight.Remove(task.Id);
+            if (lost)
+                task.WorkerLosses++;
             Requeue(task, reason);
         }
+    }
+
+    private void OnNodeUnreachable(Address node)
+    {
+        var lost = _workers.Values.Where(w => w.Actor.Path.Address.Equals(node)).ToList();
+        if (lost.Count == 0)
+            return;
+        _log.Warning("node {0} is unreachable; requeueing the {1} tasks of its {2} workers", node,
+            lost.Sum(w => w.InFlight.Count), lost.Count);
+        foreach (var worker in lost)
+            RemoveWorker(worker, $"its worker's node {node} became unreachable", lost: true);
+        _unreachableWorkers[node] = lost.Select(w => w.Actor).ToList();
+        Dispatch();
+    }
+
+    private void OnNodeReachable(Address node)
+    {
+        if (!_unreachableWorkers.Remove(node, out var workers))
+            return;
+        // Back after a pause or a healed partition: its workers get work again once they register anew.
+        _log.Info("node {0} is reachable again; asking its {1} workers to register", node, workers.Count);
+        foreach (var worker in workers)
+            worker.Tell(ReRegister.Instance);
     }
 
     private void OnSweepDeadlines()
@@ -376,9 +422,21 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
         task.Phase = TaskPhase.Queued;
         if (task.Attempts >= job.Options.MaxAttempts)
         {
-            FailJob(job, new FarmError(FarmErrorKind.TooManyAttempts,
-                $"{task.Describe()} failed {task.Attempts} attempts; the last one because {reason}",
-                job.FunctionName, task.Chunk.Offset));
+            // A task whose worker died on every attempt is a poison task (it crashes its process, say):
+            // quarantined, so it cannot go on to kill the rest of the farm.
+            var message = task.WorkerLosses >= task.Attempts
+                ? $"{task.Describe()} killed {task.WorkerLosses} workers: the worker running it was lost on each of its " +
+                  $"{task.Attempts} attempts (the last because {reason}); it is quarantined as a poison task"
+                : $"{task.Describe()} failed {task.Attempts} attempts; the last one because {reason}";
+            // Failed for good. The job's other tasks still run and their results still reach the client;
+            // the job then ends with this error (the first such), instead of the client losing work done.
+            _log.Warning("job {0}: {1}", job.Id, message);
+            task.Phase = TaskPhase.Done;
+            _tasks.Remove(task.Id);
+            job.FailedForGood ??= new FarmError(FarmErrorKind.TooManyAttempts, message, job.FunctionName, task.Chunk.Offset);
+            job.Unfinished--;
+            if (job.InputComplete && job.Unfinished == 0)
+                CompleteJob(job, []);
             return;
         }
         job.EnqueueRetry(task);
@@ -491,6 +549,9 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
         var unknownTaskNs = budgetNs / 4;
         double plannedNs = 0;
 
+        if (worker.InFlight.Count > 0 && worker.InFlight.Values.Any(t => t.WorkerLosses > 0))
+            return null; // it runs a task that was on a lost worker: alone
+
         List<FarmTask>? batch = null;
         var items = 0;
         var now = Environment.TickCount64;
@@ -499,6 +560,15 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
             var task = TakeTaskFor(worker);
             if (task is null)
                 break;
+            // A task that was on a lost worker runs alone on its worker: if it is what kills workers, it must
+            // not take innocent tasks down with it again (and have them blamed), so it waits for a worker with
+            // nothing in flight, and that worker gets nothing else until it is done.
+            if (task.WorkerLosses > 0 && (batch is { Count: > 0 } || worker.InFlight.Count > 0))
+            {
+                task.Job.EnqueueRetry(task);
+                MarkReady(task.Job);
+                break;
+            }
             task.Phase = TaskPhase.InFlight;
             task.Worker = worker;
             task.Attempts++;
@@ -508,6 +578,8 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
             (batch ??= new List<FarmTask>(Math.Min(limit, 64))).Add(task.ToWireTask());
             items += task.Chunk.Count;
             plannedNs += task.Job.AverageTaskNanoseconds ?? unknownTaskNs;
+            if (task.WorkerLosses > 0)
+                break;
         }
         return batch;
     }
@@ -542,6 +614,13 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
 
     private void CompleteJob(JobState job, List<ChunkResult> lastResults)
     {
+        if (job.FailedForGood is { } error)
+        {
+            if (lastResults.Count > 0)
+                SendResults(job, lastResults, completed: false);
+            FailJob(job, error);
+            return;
+        }
         SendResults(job, lastResults, completed: true);
         job.Ended = true;
         _jobs.Remove(job.Id);

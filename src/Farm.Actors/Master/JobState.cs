@@ -33,6 +33,9 @@ internal sealed class JobState(string id, string functionName, IActorRef replyTo
     /// <summary>Completed, failed or cancelled: its tasks are forgotten.</summary>
     public bool Ended { get; set; }
 
+    /// <summary>The error of the first task that failed for good (a poison task); the job ends with it once the rest is done.</summary>
+    public Protocol.FarmError? FailedForGood { get; set; }
+
     /// <summary>Results gathered while handling one message, sent to the client in one reply.</summary>
     public List<ChunkResult>? Outbox { get; set; }
 

@@ -19,6 +19,9 @@ internal sealed class TaskState(long id, JobState job, JobChunk chunk)
     /// <summary>How many times it has been handed to a worker.</summary>
     public int Attempts { get; set; }
 
+    /// <summary>How many of those attempts ended with the worker lost (dead, or its node unreachable).</summary>
+    public int WorkerLosses { get; set; }
+
     public FarmTask ToWireTask() => new(Id, Job.FunctionName, Chunk.Items, Chunk.Start, Chunk.Count);
 
     public string Describe() => $"items [{Chunk.Offset}, {Chunk.Offset + Chunk.Count}) of job {Job.Id}";

@@ -1,3 +1,4 @@
+using ActorFarm.Functions;
 using System.CommandLine;
 using System.Globalization;
 using ActorFarm.Hosting;
@@ -72,9 +73,14 @@ public static class NodeCommand
             Description = "A HOCON file laid over the farm's configuration (hocon/farm.conf next to the farm executable)",
         };
 
+        var allowCrash = new Option<bool>("--allow-crash")
+        {
+            Description = "Let the built-in function crash kill this node's process on a negative item (for testing poison tasks; never in production)",
+        };
+
         var command = new Command("node", "Run a node of a farm cluster (master, workers or both) until stopped with Ctrl+C or SIGTERM")
         {
-            roles, hostname, port, publicHostname, seedNodes, workers, config,
+            roles, hostname, port, publicHostname, seedNodes, workers, config, allowCrash,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(new NodeRequest(
             parseResult.GetValue(roles),
@@ -83,14 +89,15 @@ public static class NodeCommand
             parseResult.GetValue(publicHostname),
             parseResult.GetValue(seedNodes),
             parseResult.GetValue(workers),
-            parseResult.GetValue(config)), cancellationToken));
+            parseResult.GetValue(config),
+            parseResult.GetValue(allowCrash)), cancellationToken));
         return command;
     }
 
     internal sealed record NodeRequest(string? Roles, string? Hostname, int? Port, string? PublicHostname, string? SeedNodes,
-        int? Workers, string? ConfigFile);
+        int? Workers, string? ConfigFile, bool AllowCrash = false);
 
-    private sealed record NodePlan(IReadOnlyList<string> Roles, IReadOnlyList<string> Seeds, int Workers, Config Config)
+    private sealed record NodePlan(IReadOnlyList<string> Roles, IReadOnlyList<string> Seeds, int Workers, Config Config, bool AllowCrash)
     {
         public bool IsMaster => Roles.Contains(FarmCluster.MasterRole);
         public bool IsWorker => Roles.Contains(FarmCluster.WorkerRole);
@@ -131,7 +138,11 @@ public static class NodeCommand
             if (plan.IsMaster)
                 akka.WithFarmMaster(new FarmMasterOptions());
             if (plan.IsWorker)
-                akka.WithFarmWorkers(new FarmWorkerOptions { Workers = plan.Workers });
+                akka.WithFarmWorkers(new FarmWorkerOptions
+                {
+                    Workers = plan.Workers,
+                    Functions = FarmFunctionRegistry.WithBuiltIns(plan.AllowCrash),
+                });
             akka.AddStartup((system, _) => OnStarted(system, plan));
         });
 
@@ -219,7 +230,7 @@ public static class NodeCommand
             flags.Add($"akka.remote.dot-netty.tcp.public-hostname = {Quote(publicHost, "--public-hostname")}");
         config = ConfigurationFactory.ParseString(string.Join('\n', flags)).WithFallback(config);
 
-        return new NodePlan(roles, seeds, request.Workers ?? Environment.ProcessorCount, config);
+        return new NodePlan(roles, seeds, request.Workers ?? Environment.ProcessorCount, config, request.AllowCrash);
     }
 
     private static IReadOnlyList<string> ParseRoles(string text)

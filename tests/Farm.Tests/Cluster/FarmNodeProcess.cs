@@ -95,6 +95,17 @@ public sealed partial class FarmNodeProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>kill -9: the node vanishes with no goodbye to the cluster, as in a crash or an OOM kill.</summary>
+    public void KillHard()
+    {
+        if (!_process.HasExited)
+            _process.Kill(entireProcessTree: true); // SIGKILL on Linux
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    public Task WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync().WaitAsync(timeout);
+
     public async ValueTask DisposeAsync()
     {
         try

@@ -1,0 +1,136 @@
+using ActorFarm.Client;
+using ActorFarm.Functions;
+using ActorFarm.Protocol;
+using ActorFarm.Tests.Cluster;
+
+namespace ActorFarm.Tests.Faults;
+
+/// <summary>
+/// Worker nodes that die for real (kill -9, or a task that kills its own process) in a cluster of real
+/// <c>farm node</c> processes on loopback. Every result must reach the caller exactly once, correct.
+/// </summary>
+public sealed class WorkerNodeLossTests
+{
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
+
+    private static async Task<(FarmNodeProcess Master, string Address)> StartMasterAsync()
+    {
+        var master = FarmNodeProcess.Start("--roles", "master", "--hostname", "127.0.0.1", "--port", "0");
+        return (master, await master.WaitUntilReadyAsync(ReadyTimeout));
+    }
+
+    private static async Task<FarmNodeProcess> StartWorkerAsync(string seed, params string[] extra)
+    {
+        var worker = FarmNodeProcess.Start(["--roles", "worker", "--hostname", "127.0.0.1", "--port", "0",
+            "--seed-nodes", seed, "--workers", "1", .. extra]);
+        await worker.WaitUntilReadyAsync(ReadyTimeout);
+        return worker;
+    }
+
+    private static string Describe(FarmNodeProcess master, IEnumerable<FarmNodeProcess> workers) =>
+        $"=== master ==={Environment.NewLine}{master}{Environment.NewLine}" +
+        string.Join(Environment.NewLine, workers.Select((w, i) => $"=== worker {i} ==={Environment.NewLine}{w}"));
+
+    [Fact]
+    public async Task A_worker_node_killed_mid_job_loses_nothing_and_a_node_started_later_takes_work()
+    {
+        var (master, address) = await StartMasterAsync();
+        await using var _ = master;
+        var workers = new List<FarmNodeProcess>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+                workers.Add(await StartWorkerAsync(address));
+
+            await using var farm = FarmClusterClient.Start([address], new() { Workers = 3 });
+            // 120,000 items; every 20th sleeps 1 ms: about 6 s of work for 3 one-thread workers, in tasks of 100 items.
+            const int n = 120_000;
+            var input = Enumerable.Range(0, n).Select(i => i % 20 == 0 ? 1L : 0L).ToArray();
+            var seen = new int[n];
+            var wrong = new List<string>();
+            var received = 0;
+            var killed = false;
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+
+            await foreach (var (index, value) in farm.ImapUnorderedAsync(BuiltInFunctions.Sleep, input,
+                               new FarmJobOptions { ChunkSize = 100 }, timeout.Token))
+            {
+                seen[index]++;
+                if (value != input[index])
+                    wrong.Add($"item {index}: {value}, expected {input[index]}");
+                if (++received >= n / 10 && !killed)
+                {
+                    killed = true;
+                    workers[0].KillHard();
+                    workers.Add(await StartWorkerAsync(address)); // joins mid-job
+                }
+            }
+
+            Assert.True(killed, "the job ended before a tenth of it was done");
+            Assert.Empty(wrong);
+            var notOnce = Enumerable.Range(0, n).Where(i => seen[i] != 1).Take(10).Select(i => $"{i}×{seen[i]}").ToList();
+            Assert.True(notOnce.Count == 0, $"items not received exactly once: {string.Join(", ", notOnce)}");
+            // The master put the dead node's tasks back when it became unreachable, not only when it was removed.
+            Assert.Contains("is unreachable; requeueing", master.Stderr);
+        }
+        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+        {
+            throw new Xunit.Sdk.XunitException($"{e}{Environment.NewLine}{Describe(master, workers)}");
+        }
+        finally
+        {
+            foreach (var worker in workers)
+                await worker.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_task_that_kills_its_worker_on_every_attempt_is_quarantined_while_its_other_items_and_another_job_finish()
+    {
+        var (master, address) = await StartMasterAsync();
+        await using var _ = master;
+        var workers = new List<FarmNodeProcess>();
+        try
+        {
+            for (var i = 0; i < 4; i++)
+                workers.Add(await StartWorkerAsync(address, "--allow-crash"));
+
+            await using var farm = FarmClusterClient.Start([address], new() { Workers = 4 });
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(100));
+
+            // Item 17 is -1: crash kills the process that runs it. The others come back unchanged.
+            var input = Enumerable.Range(0, 40).Select(i => i == 17 ? -1L : i).ToArray();
+            var results = new Dictionary<long, long>();
+            var poisoned = farm.ImapUnorderedAsync(BuiltInFunctions.Crash, input,
+                new FarmJobOptions { ChunkSize = 1, MaxAttempts = 3 }, timeout.Token);
+            var failure = await Assert.ThrowsAsync<FarmJobException>(async () =>
+            {
+                await foreach (var (index, value) in poisoned)
+                    results.Add(index, value);
+            });
+
+            Assert.Equal(FarmErrorKind.TooManyAttempts, failure.Error.Kind);
+            Assert.Contains("items [17, 18)", failure.Message);
+            Assert.Contains("killed 3 workers", failure.Message);
+            Assert.Equal(17, failure.Error.ItemIndex);
+            // Every other item of the poisoned job came back, correct.
+            Assert.Equal(Enumerable.Range(0, 40).Where(i => i != 17).Select(i => (long)i), results.Keys.Order());
+            Assert.All(results, r => Assert.Equal(r.Key, r.Value));
+            Assert.Equal(3, workers.Count(w => w.HasExited));
+
+            // The farm goes on: another job on the node that is left.
+            var roots = await farm.MapAsync(BuiltInFunctions.Sqrt, Enumerable.Range(0, 1000).Select(i => (double)i).ToArray(),
+                cancellationToken: timeout.Token);
+            Assert.Equal(Enumerable.Range(0, 1000).Select(i => Math.Sqrt(i)), roots);
+        }
+        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+        {
+            throw new Xunit.Sdk.XunitException($"{e}{Environment.NewLine}{Describe(master, workers)}");
+        }
+        finally
+        {
+            foreach (var worker in workers)
+                await worker.DisposeAsync();
+        }
+    }
+}
