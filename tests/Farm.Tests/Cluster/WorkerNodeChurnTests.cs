@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using ActorFarm.Client;
 using ActorFarm.Functions;
+using Xunit.Abstractions;
 
 namespace ActorFarm.Tests.Cluster;
 
@@ -10,9 +12,14 @@ namespace ActorFarm.Tests.Cluster;
 /// are complete, correct and delivered once. The job runs through a cluster client in the test process,
 /// whose status requests show which node ran what (never a fixed sleep: the tests wait for states).
 /// </summary>
-public sealed class WorkerNodeChurnTests
+public sealed class WorkerNodeChurnTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    /// <summary>Milestones with their time, in the test's output: where the time of a slow run went.</summary>
+    private void Log(string milestone) => output.WriteLine($"{_clock.Elapsed.TotalSeconds,6:0.0} s  {milestone}");
 
     /// <summary>The sleep function returns its input; distinct values make misplaced results visible.</summary>
     private static long Millis(long index) => 20 + index % 7;
@@ -27,6 +34,7 @@ public sealed class WorkerNodeChurnTests
         await first.WaitUntilReadyAsync(ReadyTimeout);
         await using var client = FarmClusterClient.Start([masterAddress]);
         await ClusterWaits.UntilAsync(client, s => s.Workers.Count == 2, "the first node's 2 workers registered");
+        Log("master and first worker node up, 2 workers registered");
 
         // The input keeps coming until the late node has done some work (or a bound), then a tail: the job
         // is sure to be running when the node joins, however slow the machine.
@@ -52,25 +60,31 @@ public sealed class WorkerNodeChurnTests
         Task? watch = null;
         try
         {
-            await foreach (var result in client.ImapUnorderedAsync(BuiltInFunctions.Sleep, Items(), new FarmJobOptions { ChunkSize = 1 }))
+            // A small window: the input is read only a little ahead of the workers, so the job ends soon after the flag.
+            var options = new FarmJobOptions { ChunkSize = 1, MaxChunksInFlight = 16 };
+            await foreach (var result in client.ImapUnorderedAsync(BuiltInFunctions.Sleep, Items(), options))
             {
                 results.Add(result);
                 if (results.Count == 10)
                 {
                     // The job runs on the first node: now the second one starts.
+                    Log("job running; starting the late node");
                     late = FarmNodeProcess.Start("--roles", "worker", "--hostname", "127.0.0.1", "--port", "0",
                         "--seed-nodes", masterAddress, "--workers", "2");
                     watch = Task.Run(async () =>
                     {
                         lateAddress = await late.WaitUntilReadyAsync(ReadyTimeout);
+                        Log($"late node ready: {lateAddress}");
                         await ClusterWaits.UntilAsync(client,
                             s => s.Workers.Any(w => w.Node == lateAddress && w.TasksCompleted > 0), "the late node completed tasks",
                             TimeSpan.FromSeconds(35));
+                        Log("the late node completed tasks");
                         lateNodeWorked.TrySetResult();
                     });
                 }
             }
 
+            Log($"job done: {results.Count} results");
             Assert.True(watch is not null, "the job ended before the late node was started");
             await watch; // its failure (the late node never worked) is the test's failure
             Assert.True(lateNodeWorked.Task.IsCompleted, "the input stopped at its bound before the late node did any work");
@@ -106,6 +120,7 @@ public sealed class WorkerNodeChurnTests
         var leavingAddress = addresses[1];
         await using var client = FarmClusterClient.Start([masterAddress]);
         await ClusterWaits.UntilAsync(client, s => s.Workers.Count == 4, "4 workers registered");
+        Log("master and 2 worker nodes up, 4 workers registered");
 
         const int items = 400;
         var input = Enumerable.Range(0, items).Select(i => Millis(i)).ToArray();
@@ -122,9 +137,12 @@ public sealed class WorkerNodeChurnTests
             s => s.Workers.Where(w => w.Node == leavingAddress).Sum(w => w.TasksInFlight) > 0, "the leaving node holds tasks");
         Assert.Contains(before.Jobs, j => j.State == Protocol.JobRunState.Running);
         leaving.Terminate();
+        Log($"SIGTERM sent; the node held {before.Workers.Where(w => w.Node == leavingAddress).Sum(w => w.TasksInFlight)} tasks");
 
         Assert.Equal(0, await leaving.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Log("the node exited 0");
         await job.WaitAsync(TimeSpan.FromSeconds(45));
+        Log($"job done: {results.Count} results");
 
         Assert.Equal(items, results.Count);
         Assert.Equal(Enumerable.Range(0, items).Select(i => (long)i), results.Select(r => r.Index).Order());
@@ -132,6 +150,8 @@ public sealed class WorkerNodeChurnTests
 
         var after = await ClusterWaits.UntilAsync(client, s => s.Workers.All(w => w.Node != leavingAddress), "the leaving node's workers gone");
         Assert.Equal(2, after.Workers.Count);
+        var requeued = after.Jobs.Single(j => j.State == Protocol.JobRunState.Completed).Requeued;
+        Log($"tasks handed back and requeued: {requeued}");
         // Handed back, not lost: the master never had to requeue because the node vanished.
         Assert.DoesNotContain("is gone; requeueing", master.Stderr);
         Assert.Contains("farm node: stopping (leaving the cluster)", leaving.Stderr);
