@@ -575,12 +575,12 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
                 Node = (w.Actor.Path.Address.HasLocalScope ? selfAddress : w.Actor.Path.Address).ToString(),
                 Running = w.InFlight.Values.GroupBy(t => t.Job.Id).Select(g => new WorkerJobLoad(g.Key, g.Count())).ToList(),
             }).ToList(),
-            _jobs.Values.Select(j => Describe(j, JobRunState.Running, inFlightByJob.GetValueOrDefault(j.Id)))
-                .Concat(_recentlyEnded).ToList(),
+            _jobs.Values.Select(j => Describe(j, JobRunState.Running, inFlightByJob.GetValueOrDefault(j.Id))).ToList(),
             _tasksCompleted,
             _droppedResults)
         {
             Members = ClusterMembers(),
+            EndedJobs = _recentlyEnded.ToList(),
         };
     }
 

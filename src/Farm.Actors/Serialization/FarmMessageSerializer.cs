@@ -237,19 +237,7 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
                 w.WriteInt32(load.TasksInFlight);
             }
         }
-        w.WriteCount(m.Jobs.Count);
-        foreach (var job in m.Jobs)
-        {
-            w.WriteString(job.JobId);
-            w.WriteInterned(job.FunctionName);
-            w.WriteInt32(job.Queued);
-            w.WriteInt32(job.InFlight);
-            w.WriteInt64(job.Done);
-            w.WriteBool(job.InputComplete);
-            w.WriteInt32((int)job.State);
-            w.WriteInt64(job.Failed);
-            w.WriteInt64(job.Requeued);
-        }
+        WriteJobs(w, m.Jobs);
         w.WriteInt64(m.TasksCompleted);
         w.WriteInt64(m.DuplicateResultsDropped);
         w.WriteCount(m.Members.Count);
@@ -261,6 +249,24 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
                 w.WriteString(role);
             w.WriteString(member.Status);
             w.WriteBool(member.Reachable);
+        }
+        WriteJobs(w, m.EndedJobs);
+    }
+
+    private static void WriteJobs(WireWriter w, IReadOnlyList<JobStatus> jobs)
+    {
+        w.WriteCount(jobs.Count);
+        foreach (var job in jobs)
+        {
+            w.WriteString(job.JobId);
+            w.WriteInterned(job.FunctionName);
+            w.WriteInt32(job.Queued);
+            w.WriteInt32(job.InFlight);
+            w.WriteInt64(job.Done);
+            w.WriteBool(job.InputComplete);
+            w.WriteInt32((int)job.State);
+            w.WriteInt64(job.Failed);
+            w.WriteInt64(job.Requeued);
         }
     }
 
@@ -423,16 +429,7 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
                 running[j] = new WorkerJobLoad(r.ReadString("job id"), r.ReadInt32("job tasks in flight"));
             workers[i] = new WorkerStatus(worker, inFlight, completed) { Node = node, Running = running };
         }
-        var jobs = new JobStatus[r.ReadCount("job count", 9)];
-        for (var i = 0; i < jobs.Length; i++)
-        {
-            var job = new JobStatus(r.ReadString("job id"), r.ReadInterned("function name"), r.ReadInt32("queued"),
-                r.ReadInt32("in flight"), r.ReadInt64("done"), r.ReadBool("input complete"));
-            var state = r.ReadInt32("job state");
-            if (!Enum.IsDefined((JobRunState)state))
-                throw r.Malformed($"job state {state}");
-            jobs[i] = job with { State = (JobRunState)state, Failed = r.ReadInt64("failed"), Requeued = r.ReadInt64("requeued") };
-        }
+        var jobs = ReadJobs(ref r);
         var tasksCompleted = r.ReadInt64("tasks completed");
         var dropped = r.ReadInt64("duplicates dropped");
         var members = new ClusterMemberStatus[r.ReadCount("member count", 4)];
@@ -444,7 +441,22 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
                 roles[j] = r.ReadString("role");
             members[i] = new ClusterMemberStatus(address, roles, r.ReadString("member status"), r.ReadBool("member reachable"));
         }
-        return new FarmStatus(workers, jobs, tasksCompleted, dropped) { Members = members };
+        return new FarmStatus(workers, jobs, tasksCompleted, dropped) { Members = members, EndedJobs = ReadJobs(ref r) };
+    }
+
+    private static JobStatus[] ReadJobs(ref WireReader r)
+    {
+        var jobs = new JobStatus[r.ReadCount("job count", 9)];
+        for (var i = 0; i < jobs.Length; i++)
+        {
+            var job = new JobStatus(r.ReadString("job id"), r.ReadInterned("function name"), r.ReadInt32("queued"),
+                r.ReadInt32("in flight"), r.ReadInt64("done"), r.ReadBool("input complete"));
+            var state = r.ReadInt32("job state");
+            if (!Enum.IsDefined((JobRunState)state))
+                throw r.Malformed($"job state {state}");
+            jobs[i] = job with { State = (JobRunState)state, Failed = r.ReadInt64("failed"), Requeued = r.ReadInt64("requeued") };
+        }
+        return jobs;
     }
 
     private IActorRef ReadActorRef(ref WireReader r, string field)

@@ -52,7 +52,8 @@ internal static class StatusJson
         json.WriteEndArray();
 
         json.WriteStartArray("jobs");
-        foreach (var job in status.Jobs)
+        // Running jobs, then the last few that ended; "state" tells them apart.
+        foreach (var job in status.Jobs.Concat(status.EndedJobs))
         {
             json.WriteStartObject();
             json.WriteString("jobId", job.JobId);

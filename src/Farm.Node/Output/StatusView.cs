@@ -72,7 +72,7 @@ internal static class StatusView
                 }).ToList(),
             "none registered"),
         new("Jobs", ["JOB", "FUNCTION", "STATE", "QUEUED", "IN FLIGHT", "DONE", "FAILED", "REQUEUED"],
-            status.Jobs.Select(j => new[]
+            status.Jobs.Concat(status.EndedJobs).Select(j => new[]
             {
                 j.JobId, j.FunctionName, StateName(j.State) + (j.State == JobRunState.Running && !j.InputComplete ? " (input open)" : ""),
                 N(j.Queued), N(j.InFlight), N(j.Done), N(j.Failed), N(j.Requeued),

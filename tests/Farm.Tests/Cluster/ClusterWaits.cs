@@ -43,5 +43,5 @@ internal static class ClusterWaits
     public static string Describe(FarmStatus? status) => status is null
         ? "none"
         : $"workers [{string.Join(", ", status.Workers.Select(w => $"{w.Worker}: {w.TasksInFlight} in flight, {w.TasksCompleted} done"))}], " +
-          $"jobs [{string.Join(", ", status.Jobs.Select(j => $"{j.JobId} {j.State}: {j.Queued} queued, {j.InFlight} in flight, {j.Done} done, {j.Requeued} requeued"))}]";
+          $"jobs [{string.Join(", ", status.Jobs.Concat(status.EndedJobs).Select(j => $"{j.JobId} {j.State}: {j.Queued} queued, {j.InFlight} in flight, {j.Done} done, {j.Requeued} requeued"))}]";
 }

@@ -150,7 +150,7 @@ public sealed class WorkerNodeChurnTests(ITestOutputHelper output)
 
         var after = await ClusterWaits.UntilAsync(client, s => s.Workers.All(w => w.Node != leavingAddress), "the leaving node's workers gone");
         Assert.Equal(2, after.Workers.Count);
-        var requeued = after.Jobs.Single(j => j.State == Protocol.JobRunState.Completed).Requeued;
+        var requeued = after.EndedJobs.Single(j => j.State == Protocol.JobRunState.Completed).Requeued;
         Log($"tasks handed back and requeued: {requeued}");
         // Handed back, not lost: the master never had to requeue because the node vanished.
         Assert.DoesNotContain("is gone; requeueing", master.Stderr);

@@ -72,7 +72,8 @@ public sealed class WorkerLeavingTests : Akka.TestKit.Xunit2.TestKit
         master.Tell(GetFarmStatus.Instance, TestActor);
         var status = ExpectMsg<FarmStatus>();
         Assert.Equal([other.Ref.Path.ToString()], status.Workers.Select(w => w.Worker));
-        var job = Assert.Single(status.Jobs);
+        Assert.Empty(status.Jobs);
+        var job = Assert.Single(status.EndedJobs);
         Assert.Equal((JobRunState.Completed, 2L, 2L, 0L), (job.State, job.Done, job.Requeued, job.Failed));
     }
 

@@ -280,8 +280,10 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal([new WorkerJobLoad("client-1", 2), new WorkerJobLoad("client-3", 1)], back.Workers[0].Running);
         Assert.Equal(("", 0), (back.Workers[1].Node, back.Workers[1].Running.Count));
         Assert.Equal(original.Jobs, back.Jobs);
-        Assert.Equal([JobRunState.Running, JobRunState.Failed, JobRunState.Cancelled], back.Jobs.Select(j => j.State));
-        Assert.Equal([(0L, 4L), (1L, 0L), (0L, 0L)], back.Jobs.Select(j => (j.Failed, j.Requeued)));
+        Assert.Equal(4, back.Jobs[0].Requeued);
+        Assert.Equal(original.EndedJobs, back.EndedJobs);
+        Assert.Equal([JobRunState.Failed, JobRunState.Cancelled], back.EndedJobs.Select(j => j.State));
+        Assert.Equal([(1L, 0L), (0L, 2L)], back.EndedJobs.Select(j => (j.Failed, j.Requeued)));
         Assert.Equal((1003L, 2L), (back.TasksCompleted, back.DuplicateResultsDropped));
         Assert.Equal(original.Members, back.Members);
         Assert.Equal(["master", "worker"], back.Members[1].Roles);
@@ -291,12 +293,13 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
         Assert.Empty(empty.Workers);
         Assert.Empty(empty.Jobs);
         Assert.Empty(empty.Members);
+        Assert.Empty(empty.EndedJobs);
     }
 
     [Fact]
     public void A_FarmStatus_with_an_unknown_job_state_is_refused()
     {
-        var status = new FarmStatus([], [new JobStatus("j", "sqrt", 0, 0, 0, true) { State = (JobRunState)42 }], 0, 0);
+        var status = new FarmStatus([], [], 0, 0) { EndedJobs = [new JobStatus("j", "sqrt", 0, 0, 0, true) { State = (JobRunState)42 }] };
         var bytes = _serializer.ToBinary(status);
 
         var error = Assert.Throws<SerializationException>(() => _serializer.FromBinary(bytes, FarmMessageSerializer.FarmStatusManifest));

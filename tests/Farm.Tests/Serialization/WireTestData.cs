@@ -94,8 +94,7 @@ internal static class WireTestData
             ],
             [
                 new JobStatus("client-1", "sqrt", 5, 2, 10, false) { Requeued = 4 },
-                new JobStatus("client-2", "sqrt", 0, 0, 3, true) { State = JobRunState.Failed, Failed = 1 },
-                new JobStatus("client-3", "isprime", 0, 1, 7, true) { State = JobRunState.Cancelled },
+                new JobStatus("client-2", "sqrt", 0, 0, 3, true),
             ],
             1003, 2)
         {
@@ -103,6 +102,11 @@ internal static class WireTestData
             [
                 new ClusterMemberStatus("akka.tcp://farm@127.0.0.1:4053", ["master"], "Up", Reachable: true),
                 new ClusterMemberStatus("akka.tcp://farm@10.1.2.3:41000", ["master", "worker"], "Leaving", Reachable: false),
+            ],
+            EndedJobs =
+            [
+                new JobStatus("client-0", "sqrt", 0, 0, 3, true) { State = JobRunState.Failed, Failed = 1 },
+                new JobStatus("client-00", "isprime", 0, 0, 7, false) { State = JobRunState.Cancelled, Requeued = 2 },
             ],
         },
         ReRegister.Instance,
