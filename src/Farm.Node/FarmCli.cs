@@ -16,6 +16,7 @@ public static class FarmCli
         root.Subcommands.Add(MapCommand.Create());
         root.Subcommands.Add(FunctionsCommand.Create());
         root.Subcommands.Add(NodeCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
         return root;
     }
 

@@ -3,9 +3,11 @@ using ActorFarm.Client;
 using ActorFarm.Master;
 using ActorFarm.Serialization;
 using ActorFarm.Worker;
+using Akka;
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Tools.Client;
+using Akka.Event;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -99,10 +101,37 @@ public static class FarmHostingExtensions
         builder.WithActors((system, registry) =>
         {
             var master = registry.Get<FarmMaster>();
+            var workers = new IActorRef[options.Workers];
             for (var i = 0; i < options.Workers; i++)
-                system.ActorOf(FarmWorker.Props(master, options.Functions, options.Settings), $"{FarmCluster.WorkerNamePrefix}{i}");
+                workers[i] = system.ActorOf(FarmWorker.Props(master, options.Functions, options.Settings), $"{FarmCluster.WorkerNamePrefix}{i}");
+            HandBackWorkOnShutdown(system, workers, options.LeaveTimeout);
         });
         return builder;
+    }
+
+    /// <summary>
+    /// When the node shuts down (SIGTERM, leaving the cluster), before it leaves: every worker stops taking
+    /// work and tells the master, which requeues what they held at once. Without this the master would
+    /// learn only when the node is gone, and the tasks of a slow job would wait until then.
+    /// </summary>
+    private static void HandBackWorkOnShutdown(ActorSystem system, IReadOnlyList<IActorRef> workers, TimeSpan timeout)
+    {
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, "farm-workers-hand-back", async () =>
+        {
+            // A worker answers between batches; one stuck in a long batch makes this time out, and then the
+            // master requeues its tasks when the node is gone, as after a crash.
+            var answers = workers.Select(w => w.Ask<Done>(StopTakingWork.Instance, timeout)).ToList();
+            try
+            {
+                await Task.WhenAll(answers).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+            {
+                system.Log.Warning("{0} of {1} workers did not stop within {2}; the master will requeue their tasks when this node is gone",
+                    answers.Count(a => !a.IsCompletedSuccessfully), workers.Count, timeout);
+            }
+            return Done.Instance;
+        });
     }
 
     /// <summary>

@@ -16,4 +16,11 @@ public sealed record FarmWorkerOptions
 
     /// <summary>The role of the nodes that may host the master (where the workers' singleton proxy looks).</summary>
     public string MasterRole { get; init; } = FarmCluster.MasterRole;
+
+    /// <summary>
+    /// On shutdown, how long the node waits for its workers to finish the batch they run and hand back the
+    /// rest (see <see cref="Worker.StopTakingWork"/>). Keep it under the phase timeout of
+    /// <c>akka.coordinated-shutdown.phases.before-cluster-shutdown</c>.
+    /// </summary>
+    public TimeSpan LeaveTimeout { get; init; } = TimeSpan.FromSeconds(4);
 }

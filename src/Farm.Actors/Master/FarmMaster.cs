@@ -32,6 +32,10 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
     /// <summary>Workers dropped because their node became unreachable, by node: asked to register again if it comes back.</summary>
     private readonly Dictionary<Address, List<IActorRef>> _unreachableWorkers = new();
 
+    /// <summary>The last jobs that ended, newest last, so a status taken just after a job still shows how it ended.</summary>
+    private readonly Queue<JobStatus> _recentlyEnded = new();
+    private const int RecentlyEndedKept = 10;
+
     /// <summary>Jobs with queued tasks, in round-robin order.</summary>
     private readonly Queue<JobState> _ready = new();
 
@@ -86,6 +90,7 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
             case SubmitChunks more: OnSubmitChunks(more); break;
             case CancelJob cancel: OnCancelJob(cancel); break;
             case RegisterWorker register: OnRegisterWorker(register); break;
+            case WorkerLeaving leaving: OnWorkerLeaving(leaving.Worker); break;
             case Terminated terminated: OnTerminated(terminated.ActorRef); break;
             case SweepDeadlines: OnSweepDeadlines(); break;
             case GetFarmStatus: Sender.Tell(BuildStatus()); break;
@@ -280,6 +285,7 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
             var job = task.Job;
             if (outcome.Error is { } error)
             {
+                job.FailedTasks++;
                 FailJob(job, DescribeTaskError(task, error));
                 continue;
             }
@@ -347,6 +353,22 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
                 RemoveJob(job);
             }
         }
+    }
+
+    /// <summary>
+    /// A worker whose node is shutting down: it sent this between batches, so what it still holds never
+    /// started. Put it back now, without counting the attempt, rather than when the node is gone.
+    /// </summary>
+    private void OnWorkerLeaving(IActorRef actor)
+    {
+        if (!_workers.TryGetValue(actor, out var worker))
+            return;
+        _log.Info("worker {0} is leaving; requeueing the {1} tasks it had not started", actor.Path, worker.InFlight.Count);
+        foreach (var task in worker.InFlight.Values)
+            task.Attempts--;
+        Context.Unwatch(actor);
+        RemoveWorker(worker, "its worker left");
+        Dispatch();
     }
 
     /// <param name="lost">The worker died or vanished (not a clean hand-back): counts against each task as a worker it may have killed.</param>
@@ -420,6 +442,7 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
             return;
         }
         task.Phase = TaskPhase.Queued;
+        job.Requeued++;
         if (task.Attempts >= job.Options.MaxAttempts)
         {
             // A task whose worker died on every attempt is a poison task (it crashes its process, say):
@@ -433,6 +456,7 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
             _log.Warning("job {0}: {1}", job.Id, message);
             task.Phase = TaskPhase.Done;
             _tasks.Remove(task.Id);
+            job.FailedTasks++;
             job.FailedForGood ??= new FarmError(FarmErrorKind.TooManyAttempts, message, job.FunctionName, task.Chunk.Offset);
             job.Unfinished--;
             if (job.InputComplete && job.Unfinished == 0)
@@ -624,6 +648,7 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
         SendResults(job, lastResults, completed: true);
         job.Ended = true;
         _jobs.Remove(job.Id);
+        RememberEnded(job, JobRunState.Completed);
     }
 
     private void FailJob(JobState job, FarmError error)
@@ -632,12 +657,13 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
             return;
         _log.Info("job {0} failed: {1}", job.Id, error.Message);
         job.ReplyTo.Tell(new JobFailed(job.Id, error));
-        RemoveJob(job);
+        RemoveJob(job, JobRunState.Failed);
     }
 
     /// <summary>Forgets a job: its queued tasks are dropped and results still running are ignored.</summary>
-    private void RemoveJob(JobState job)
+    private void RemoveJob(JobState job, JobRunState endedAs = JobRunState.Cancelled)
     {
+        RememberEnded(job, endedAs);
         job.Ended = true;
         _jobs.Remove(job.Id);
         foreach (var task in job.DrainQueued())
@@ -658,15 +684,52 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
         job.Unfinished = 0;
     }
 
+    /// <summary>An ended job has nothing queued or in flight any more (what was left is dropped): it shows zeros there.</summary>
+    private void RememberEnded(JobState job, JobRunState state)
+    {
+        _recentlyEnded.Enqueue(Describe(job, state, inFlight: 0) with { Queued = 0 });
+        while (_recentlyEnded.Count > RecentlyEndedKept)
+            _recentlyEnded.Dequeue();
+    }
+
+    private static JobStatus Describe(JobState job, JobRunState state, int inFlight) =>
+        new(job.Id, job.FunctionName, job.QueuedCount, inFlight, job.DoneChunks, job.InputComplete)
+        {
+            State = state,
+            Failed = job.FailedTasks,
+            Requeued = job.Requeued,
+        };
+
     private FarmStatus BuildStatus()
     {
         var inFlightByJob = _workers.Values.SelectMany(w => w.InFlight.Values)
             .GroupBy(t => t.Job.Id).ToDictionary(g => g.Key, g => g.Count());
+        // Workers on this node have local paths (akka://farm/user/…): they are named by this node's address.
+        var selfAddress = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress;
         return new FarmStatus(
-            _workers.Values.Select(w => new WorkerStatus(w.Actor.Path.ToString(), w.InFlight.Count, w.TasksCompleted)).ToList(),
-            _jobs.Values.Select(j => new JobStatus(j.Id, j.FunctionName, j.QueuedCount,
-                inFlightByJob.GetValueOrDefault(j.Id), j.DoneChunks, j.InputComplete)).ToList(),
+            _workers.Values.Select(w => new WorkerStatus(w.Actor.Path.ToString(), w.InFlight.Count, w.TasksCompleted)
+            {
+                Node = (w.Actor.Path.Address.HasLocalScope ? selfAddress : w.Actor.Path.Address).ToString(),
+                Running = w.InFlight.Values.GroupBy(t => t.Job.Id).Select(g => new WorkerJobLoad(g.Key, g.Count())).ToList(),
+            }).ToList(),
+            _jobs.Values.Select(j => Describe(j, JobRunState.Running, inFlightByJob.GetValueOrDefault(j.Id))).ToList(),
             _tasksCompleted,
-            _droppedResults);
+            _droppedResults)
+        {
+            Members = ClusterMembers(),
+            EndedJobs = _recentlyEnded.ToList(),
+        };
+    }
+
+    /// <summary>The members as this node sees them; none when the master runs without a cluster (embedded).</summary>
+    private List<ClusterMemberStatus> ClusterMembers()
+    {
+        if (((ExtendedActorSystem)Context.System).Provider is not IClusterActorRefProvider)
+            return [];
+        var state = Cluster.Get(Context.System).State;
+        return state.Members
+            .Select(m => new ClusterMemberStatus(m.Address.ToString(), m.Roles.Order(StringComparer.Ordinal).ToList(),
+                m.Status.ToString(), !state.Unreachable.Contains(m)))
+            .ToList();
     }
 }

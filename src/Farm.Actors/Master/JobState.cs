@@ -22,6 +22,12 @@ internal sealed class JobState(string id, string functionName, IActorRef replyTo
 
     public long DoneChunks { get; set; }
 
+    /// <summary>Tasks that failed (the function threw, or out of attempts); for the status only.</summary>
+    public long FailedTasks { get; set; }
+
+    /// <summary>Tasks put back on the to-do list (worker lost or left, deadline); for the status only.</summary>
+    public long Requeued { get; set; }
+
     /// <summary>Moving average of the job's task run time; null until a task has finished.</summary>
     public double? AverageTaskNanoseconds { get; private set; }
 

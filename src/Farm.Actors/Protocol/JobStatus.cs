@@ -1,4 +1,14 @@
 namespace ActorFarm.Protocol;
 
 /// <summary>One job as the master sees it: chunks queued, in flight, and done.</summary>
-public sealed record JobStatus(string JobId, string FunctionName, int Queued, int InFlight, long Done, bool InputComplete);
+public sealed record JobStatus(string JobId, string FunctionName, int Queued, int InFlight, long Done, bool InputComplete)
+{
+    /// <summary>Running, or how it ended (the master keeps a few ended jobs so a status taken just after still shows them).</summary>
+    public JobRunState State { get; init; } = JobRunState.Running;
+
+    /// <summary>Tasks that failed: the function threw, or a task ran out of attempts (either ends the job).</summary>
+    public long Failed { get; init; }
+
+    /// <summary>Tasks put back on the to-do list: a worker was lost, left, or overran the task's deadline.</summary>
+    public long Requeued { get; init; }
+}

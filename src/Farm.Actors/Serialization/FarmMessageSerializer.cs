@@ -53,6 +53,7 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
     public const string FarmStatusManifest = "FS";
     public const string ReRegisterManifest = "RR";
     public const string MessageFragmentManifest = "MF";
+    public const string WorkerLeavingManifest = "WL";
 
     /// <summary>The closed set of manifests, by message type.</summary>
     public static IReadOnlyDictionary<Type, string> Manifests { get; } = new Dictionary<Type, string>
@@ -70,6 +71,7 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
         [typeof(FarmStatus)] = FarmStatusManifest,
         [typeof(ReRegister)] = ReRegisterManifest,
         [typeof(MessageFragment)] = MessageFragmentManifest,
+        [typeof(WorkerLeaving)] = WorkerLeavingManifest,
     };
 
     /// <summary>
@@ -138,6 +140,7 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
                 case TasksDone m: Write(writer, m); break;
                 case FarmStatus m: Write(writer, m); break;
                 case MessageFragment m: Write(writer, m); break;
+                case WorkerLeaving m: WriteActorRef(writer, m.Worker); break;
                 case WorkerRegistered or GetFarmStatus or ReRegister: break; // no fields
             }
         }
@@ -260,9 +263,34 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
             w.WriteString(worker.Worker);
             w.WriteInt32(worker.TasksInFlight);
             w.WriteInt64(worker.TasksCompleted);
+            w.WriteString(worker.Node);
+            w.WriteCount(worker.Running.Count);
+            foreach (var load in worker.Running)
+            {
+                w.WriteString(load.JobId);
+                w.WriteInt32(load.TasksInFlight);
+            }
         }
-        w.WriteCount(m.Jobs.Count);
-        foreach (var job in m.Jobs)
+        WriteJobs(w, m.Jobs);
+        w.WriteInt64(m.TasksCompleted);
+        w.WriteInt64(m.DuplicateResultsDropped);
+        w.WriteCount(m.Members.Count);
+        foreach (var member in m.Members)
+        {
+            w.WriteString(member.Address);
+            w.WriteCount(member.Roles.Count);
+            foreach (var role in member.Roles)
+                w.WriteString(role);
+            w.WriteString(member.Status);
+            w.WriteBool(member.Reachable);
+        }
+        WriteJobs(w, m.EndedJobs);
+    }
+
+    private static void WriteJobs(WireWriter w, IReadOnlyList<JobStatus> jobs)
+    {
+        w.WriteCount(jobs.Count);
+        foreach (var job in jobs)
         {
             w.WriteString(job.JobId);
             w.WriteInterned(job.FunctionName);
@@ -270,9 +298,10 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
             w.WriteInt32(job.InFlight);
             w.WriteInt64(job.Done);
             w.WriteBool(job.InputComplete);
+            w.WriteInt32((int)job.State);
+            w.WriteInt64(job.Failed);
+            w.WriteInt64(job.Requeued);
         }
-        w.WriteInt64(m.TasksCompleted);
-        w.WriteInt64(m.DuplicateResultsDropped);
     }
 
     private static void Write(WireWriter w, MessageFragment m)
@@ -322,6 +351,7 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
                 FarmStatusManifest => ReadFarmStatus(ref reader),
                 ReRegisterManifest => ReRegister.Instance,
                 MessageFragmentManifest => ReadMessageFragment(ref reader),
+                WorkerLeavingManifest => new WorkerLeaving(ReadActorRef(ref reader, "worker")),
                 _ => throw new InvalidOperationException("unreachable: the manifest was checked"),
             };
             reader.ExpectEnd();
@@ -434,16 +464,46 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
 
     private static FarmStatus ReadFarmStatus(ref WireReader r)
     {
-        var workers = new WorkerStatus[r.ReadCount("worker count", 3)];
+        var workers = new WorkerStatus[r.ReadCount("worker count", 5)];
         for (var i = 0; i < workers.Length; i++)
-            workers[i] = new WorkerStatus(r.ReadString("worker"), r.ReadInt32("tasks in flight"), r.ReadInt64("tasks completed"));
-        var jobs = new JobStatus[r.ReadCount("job count", 6)];
+        {
+            var worker = r.ReadString("worker");
+            var inFlight = r.ReadInt32("tasks in flight");
+            var completed = r.ReadInt64("tasks completed");
+            var node = r.ReadString("worker node");
+            var running = new WorkerJobLoad[r.ReadCount("worker job count", 2)];
+            for (var j = 0; j < running.Length; j++)
+                running[j] = new WorkerJobLoad(r.ReadString("job id"), r.ReadInt32("job tasks in flight"));
+            workers[i] = new WorkerStatus(worker, inFlight, completed) { Node = node, Running = running };
+        }
+        var jobs = ReadJobs(ref r);
+        var tasksCompleted = r.ReadInt64("tasks completed");
+        var dropped = r.ReadInt64("duplicates dropped");
+        var members = new ClusterMemberStatus[r.ReadCount("member count", 4)];
+        for (var i = 0; i < members.Length; i++)
+        {
+            var address = r.ReadString("member address");
+            var roles = new string[r.ReadCount("role count")];
+            for (var j = 0; j < roles.Length; j++)
+                roles[j] = r.ReadString("role");
+            members[i] = new ClusterMemberStatus(address, roles, r.ReadString("member status"), r.ReadBool("member reachable"));
+        }
+        return new FarmStatus(workers, jobs, tasksCompleted, dropped) { Members = members, EndedJobs = ReadJobs(ref r) };
+    }
+
+    private static JobStatus[] ReadJobs(ref WireReader r)
+    {
+        var jobs = new JobStatus[r.ReadCount("job count", 9)];
         for (var i = 0; i < jobs.Length; i++)
         {
-            jobs[i] = new JobStatus(r.ReadString("job id"), r.ReadInterned("function name"), r.ReadInt32("queued"),
+            var job = new JobStatus(r.ReadString("job id"), r.ReadInterned("function name"), r.ReadInt32("queued"),
                 r.ReadInt32("in flight"), r.ReadInt64("done"), r.ReadBool("input complete"));
+            var state = r.ReadInt32("job state");
+            if (!Enum.IsDefined((JobRunState)state))
+                throw r.Malformed($"job state {state}");
+            jobs[i] = job with { State = (JobRunState)state, Failed = r.ReadInt64("failed"), Requeued = r.ReadInt64("requeued") };
         }
-        return new FarmStatus(workers, jobs, r.ReadInt64("tasks completed"), r.ReadInt64("duplicates dropped"));
+        return jobs;
     }
 
     private static MessageFragment ReadMessageFragment(ref WireReader r)

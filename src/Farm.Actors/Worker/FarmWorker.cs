@@ -14,7 +14,8 @@ namespace ActorFarm.Worker;
 /// <para>
 /// States: <c>Registering</c> (repeating the registration until the master acknowledges it) ⇄
 /// <c>Ready</c> (running batches; back to <c>Registering</c> when a new master sends
-/// <see cref="ReRegister"/>). A batch runs synchronously inside one message on the worker dispatcher's
+/// <see cref="ReRegister"/>) → <c>Leaving</c> (after <see cref="StopTakingWork"/>: the node is shutting
+/// down; nothing more runs, and batches still arriving were already put back by the master). A batch runs synchronously inside one message on the worker dispatcher's
 /// dedicated thread, so "working" is the span of that message: the thread that runs user code is never
 /// one that carries heartbeats, and the actor needs no extra hop to get its result back.
 /// </para>
@@ -74,6 +75,7 @@ public sealed class FarmWorker : ReceiveActor, IWithTimers
         });
         Receive<ReRegister>(_ => { }); // already registering
         Receive<MessageFragment>(OnFragment);
+        Receive<StopTakingWork>(_ => Leave());
     }
 
     private void Ready()
@@ -90,6 +92,29 @@ public sealed class FarmWorker : ReceiveActor, IWithTimers
             Register();
             Timers.StartPeriodicTimer("register", RetryRegistration.Instance, _settings.RegisterRetryInterval);
         });
+        Receive<StopTakingWork>(_ => Leave());
+    }
+
+    /// <summary>
+    /// Hands back whatever this worker still holds: the master requeues its in-flight tasks on
+    /// <see cref="WorkerLeaving"/>, which follows the results of every batch that ran here (same sender,
+    /// same receiver: in order), so each task ends up done here or requeued, never both, never neither.
+    /// </summary>
+    private void Leave()
+    {
+        Timers.Cancel("register");
+        _master.Tell(new WorkerLeaving(Self));
+        Sender.Tell(Akka.Done.Instance);
+        Become(Leaving);
+    }
+
+    private void Leaving()
+    {
+        Receive<RunTasks>(batch => _log.Debug("worker {0} is leaving; batch {1} ({2} tasks) was handed back", Self.Path, batch.BatchId, batch.Tasks.Count));
+        Receive<StopTakingWork>(_ => Sender.Tell(Akka.Done.Instance));
+        Receive<WorkerRegistered>(_ => { });
+        Receive<RetryRegistration>(_ => { });
+        Receive<ReRegister>(_ => { });
     }
 
     /// <summary>

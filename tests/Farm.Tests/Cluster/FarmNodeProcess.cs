@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using ActorFarm.Tests.Cli;
@@ -103,8 +104,36 @@ public sealed partial class FarmNodeProcess : IAsyncDisposable
     }
 
     public bool HasExited => _process.HasExited;
+    /// <summary>
+    /// Sends SIGTERM, as <c>kill PID</c>, docker stop or Kubernetes do: the node should leave the cluster
+    /// gracefully and exit 0 (<see cref="WaitForExitAsync"/>).
+    /// </summary>
+    public void Terminate()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+            throw new PlatformNotSupportedException("SIGTERM needs a POSIX system");
+        if (Kill(_process.Id, SigTerm) != 0)
+            throw new InvalidOperationException($"kill -TERM {_process.Id} failed (errno {Marshal.GetLastPInvokeError()}): {this}");
+    }
 
-    public Task WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync().WaitAsync(timeout);
+    /// <summary>Waits for the process to exit by itself and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"farm node did not exit within {timeout}: {this}");
+        }
+        return _process.ExitCode;
+    }
+
+    private const int SigTerm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     public async ValueTask DisposeAsync()
     {

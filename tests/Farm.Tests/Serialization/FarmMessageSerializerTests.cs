@@ -288,19 +288,51 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void FarmStatus_round_trips()
+    public void FarmStatus_round_trips_workers_jobs_and_cluster_members()
     {
         var original = (FarmStatus)OneOfEach(_actor.Ref)[10];
 
         var back = RoundTrip(original);
 
         Assert.Equal(original.Workers, back.Workers);
+        Assert.Equal("akka.tcp://farm@127.0.0.1:4053", back.Workers[0].Node);
+        Assert.Equal([new WorkerJobLoad("client-1", 2), new WorkerJobLoad("client-3", 1)], back.Workers[0].Running);
+        Assert.Equal(("", 0), (back.Workers[1].Node, back.Workers[1].Running.Count));
         Assert.Equal(original.Jobs, back.Jobs);
+        Assert.Equal(4, back.Jobs[0].Requeued);
+        Assert.Equal(original.EndedJobs, back.EndedJobs);
+        Assert.Equal([JobRunState.Failed, JobRunState.Cancelled], back.EndedJobs.Select(j => j.State));
+        Assert.Equal([(1L, 0L), (0L, 2L)], back.EndedJobs.Select(j => (j.Failed, j.Requeued)));
         Assert.Equal((1003L, 2L), (back.TasksCompleted, back.DuplicateResultsDropped));
+        Assert.Equal(original.Members, back.Members);
+        Assert.Equal(["master", "worker"], back.Members[1].Roles);
+        Assert.False(back.Members[1].Reachable);
 
         var empty = RoundTrip(new FarmStatus([], [], 0, 0));
         Assert.Empty(empty.Workers);
         Assert.Empty(empty.Jobs);
+        Assert.Empty(empty.Members);
+        Assert.Empty(empty.EndedJobs);
+    }
+
+    [Fact]
+    public void A_FarmStatus_with_an_unknown_job_state_is_refused()
+    {
+        var status = new FarmStatus([], [], 0, 0) { EndedJobs = [new JobStatus("j", "sqrt", 0, 0, 0, true) { State = (JobRunState)42 }] };
+        var bytes = _serializer.ToBinary(status);
+
+        var error = Assert.Throws<SerializationException>(() => _serializer.FromBinary(bytes, FarmMessageSerializer.FarmStatusManifest));
+        Assert.Contains("job state 42", error.Message);
+    }
+
+    [Fact]
+    public void WorkerLeaving_round_trips_to_the_same_worker()
+    {
+        var back = RoundTrip(new WorkerLeaving(_actor.Ref));
+
+        Assert.Equal(_actor.Ref, back.Worker);
+        back.Worker.Tell("ping");
+        _actor.ExpectMsg("ping");
     }
 
     [Fact]

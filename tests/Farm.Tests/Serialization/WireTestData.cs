@@ -84,10 +84,33 @@ internal static class WireTestData
         ]),
         GetFarmStatus.Instance,
         new FarmStatus(
-            [new WorkerStatus("akka://farm/user/farm-worker-0", 3, 1000), new WorkerStatus("akka://farm/user/farm-worker-1", 0, 0)],
-            [new JobStatus("client-1", "sqrt", 5, 2, 10, false), new JobStatus("client-2", "sqrt", 0, 0, 3, true)],
-            1003, 2),
+            [
+                new WorkerStatus("akka://farm/user/farm-worker-0", 3, 1000)
+                {
+                    Node = "akka.tcp://farm@127.0.0.1:4053",
+                    Running = [new WorkerJobLoad("client-1", 2), new WorkerJobLoad("client-3", 1)],
+                },
+                new WorkerStatus("akka://farm/user/farm-worker-1", 0, 0),
+            ],
+            [
+                new JobStatus("client-1", "sqrt", 5, 2, 10, false) { Requeued = 4 },
+                new JobStatus("client-2", "sqrt", 0, 0, 3, true),
+            ],
+            1003, 2)
+        {
+            Members =
+            [
+                new ClusterMemberStatus("akka.tcp://farm@127.0.0.1:4053", ["master"], "Up", Reachable: true),
+                new ClusterMemberStatus("akka.tcp://farm@10.1.2.3:41000", ["master", "worker"], "Leaving", Reachable: false),
+            ],
+            EndedJobs =
+            [
+                new JobStatus("client-0", "sqrt", 0, 0, 3, true) { State = JobRunState.Failed, Failed = 1 },
+                new JobStatus("client-00", "isprime", 0, 0, 7, false) { State = JobRunState.Cancelled, Requeued = 2 },
+            ],
+        },
         ReRegister.Instance,
         new MessageFragment("0123456789abcdef", 1, 3, "RT", 300, 100, new byte[] { 1, 2, 3, 250, 0, 7 }),
+        new WorkerLeaving(someActor),
     ];
 }
