@@ -104,6 +104,9 @@ public sealed partial class FarmNodeProcess : IAsyncDisposable
     }
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>Printed its ready line (it is Up in the cluster).</summary>
+    public bool IsReady => _ready.Task.IsCompletedSuccessfully;
     /// <summary>
     /// Sends SIGTERM, as <c>kill PID</c>, docker stop or Kubernetes do: the node should leave the cluster
     /// gracefully and exit 0 (<see cref="WaitForExitAsync"/>).

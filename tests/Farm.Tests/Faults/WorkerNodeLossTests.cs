@@ -85,6 +85,78 @@ public sealed class WorkerNodeLossTests
     }
 
     [Fact]
+    public async Task Chaos_five_kill_9s_of_random_worker_nodes_while_replacements_join_lose_nothing()
+    {
+        var (master, address) = await StartMasterAsync();
+        await using var _ = master;
+        var workers = new List<FarmNodeProcess>();
+        var log = new List<string>();
+        try
+        {
+            for (var i = 0; i < 4; i++)
+                workers.Add(await StartWorkerAsync(address));
+
+            await using var farm = FarmClusterClient.Start([address], new() { Workers = 4 });
+            // 50,000 items, every 5th sleeps 1 ms: about 10 s of work in tasks of 100 items.
+            const int n = 50_000;
+            var input = Enumerable.Range(0, n).Select(i => i % 5 == 0 ? 1L : 0L).ToArray();
+            var seen = new int[n];
+            var wrong = 0;
+            var received = 0;
+            var kills = 0;
+            var random = new Random(20261125);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(240));
+
+            // A worker may be lost more than once with the same task: allow attempts for that.
+            await foreach (var (index, value) in farm.ImapUnorderedAsync(BuiltInFunctions.Sleep, input,
+                               new FarmJobOptions { ChunkSize = 100, MaxAttempts = 10 }, timeout.Token))
+            {
+                seen[index]++;
+                if (value != input[index])
+                    wrong++;
+                received++;
+                // Kill at 10%, 25%, 40%, 55%, 70% of the results: always mid-job, however fast the machine.
+                if (kills < 5 && received >= n * (10 + 15 * kills) / 100)
+                {
+                    // Keep at least one other worker node Up: wait for a replacement when needed (the job
+                    // pauses meanwhile, as the client stops reading).
+                    foreach (var pending in workers.Where(w => !w.IsReady && !w.HasExited).ToList())
+                    {
+                        if (workers.Count(w => w.IsReady && !w.HasExited) >= 2)
+                            break;
+                        await pending.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+                    }
+                    var alive = workers.Where(w => w.IsReady && !w.HasExited).ToList();
+                    if (alive.Count > 1)
+                    {
+                        var victim = alive[random.Next(alive.Count)];
+                        victim.KillHard();
+                        kills++;
+                        log.Add($"kill {kills} at {received} results: worker {workers.IndexOf(victim)}");
+                        // Its replacement joins while the job runs; not waited for.
+                        workers.Add(FarmNodeProcess.Start("--roles", "worker", "--hostname", "127.0.0.1", "--port", "0",
+                            "--seed-nodes", address, "--workers", "1"));
+                    }
+                }
+            }
+
+            Assert.True(kills >= 5, $"only {kills} kills happened: {string.Join("; ", log)}");
+            Assert.Equal(0, wrong);
+            var notOnce = Enumerable.Range(0, n).Where(i => seen[i] != 1).Take(10).Select(i => $"{i}×{seen[i]}").ToList();
+            Assert.True(notOnce.Count == 0, $"items not received exactly once: {string.Join(", ", notOnce)}");
+        }
+        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+        {
+            throw new Xunit.Sdk.XunitException($"{e}{Environment.NewLine}{string.Join(Environment.NewLine, log)}{Environment.NewLine}{Describe(master, workers)}");
+        }
+        finally
+        {
+            foreach (var worker in workers)
+                await worker.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_task_that_kills_its_worker_on_every_attempt_is_quarantined_while_its_other_items_and_another_job_finish()
     {
         var (master, address) = await StartMasterAsync();
