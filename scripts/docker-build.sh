@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds the farm's image, actorfarm:latest (IMAGE to change it), for docker-compose.yml:
+# the base image when missing (build-base-image.sh), a self-contained publish of the farm, `docker build`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+IMAGE=${IMAGE:-actorfarm:latest}
+
+scripts/build-base-image.sh
+echo "docker-build: dotnet publish src/Farm.Node (self-contained linux-x64) -> artifacts/docker/farm" >&2
+rm -rf artifacts/docker/farm
+dotnet publish src/Farm.Node -c Release -r linux-x64 --self-contained -o artifacts/docker/farm -nologo -v quiet >&2
+echo "docker-build: docker build -t $IMAGE ." >&2
+docker build -q -t "$IMAGE" . >/dev/null
+echo "docker-build: built $IMAGE" >&2
