@@ -45,14 +45,16 @@ debian_mirror() {
 
 if [[ ! -s $TARBALL ]]; then
   [[ $(id -u) == 0 ]] || { log "debootstrap needs root"; exit 1; }
+  mkdir -p "$CACHE"
   if ! command -v debootstrap >/dev/null 2>&1; then
     log "installing debootstrap"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends debootstrap >/dev/null \
-      || { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends debootstrap >/dev/null; }
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get install -y --no-install-recommends debootstrap \
+      || { apt-get update && apt-get install -y --no-install-recommends debootstrap; }; } >"$CACHE/apt.log" 2>&1 \
+      || { tail -n 20 "$CACHE/apt.log" >&2; log "apt-get install debootstrap failed"; exit 1; }
   fi
   MIRROR=${DEBIAN_MIRROR:-$(debian_mirror)}
   MIRROR=${MIRROR:-http://deb.debian.org/debian}
-  mkdir -p "$CACHE"
   ROOTFS=$(mktemp -d "$CACHE/rootfs.XXXXXX")
   trap 'rm -rf "$ROOTFS"' EXIT
   log "debootstrap --variant=minbase $SUITE from $MIRROR (a few minutes)"
