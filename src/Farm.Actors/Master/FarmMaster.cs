@@ -235,9 +235,18 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
 
     private void OnRegisterWorker(RegisterWorker register)
     {
-        if (_workers.TryGetValue(register.Worker, out var previous))
+        if (_workers.TryGetValue(register.Worker, out var previous) && register.Incarnation.Length > 0
+            && previous.Incarnation == register.Incarnation)
         {
-            // A repeat registration means the worker restarted (or never saw our ack): whatever we think
+            // The same worker retrying a registration we already took (its retries queue up while the master
+            // is not yet reachable, then all arrive at once): it is not a reset, so nothing is requeued.
+            register.Worker.Tell(WorkerRegistered.Instance);
+            return;
+        }
+
+        if (previous is not null)
+        {
+            // A registration from a new incarnation means the worker restarted: whatever we think
             // it runs may be lost, so it goes back on the to-do list. Late results are de-duplicated.
             _log.Info("worker {0} registered again; requeueing its {1} tasks", register.Worker.Path, previous.InFlight.Count);
             RemoveWorker(previous, "it registered again");
@@ -247,7 +256,7 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
             _log.Info("worker {0} registered ({1} functions)", register.Worker.Path, register.Functions.Count);
         }
 
-        var worker = new WorkerState(register.Worker, register.Functions);
+        var worker = new WorkerState(register.Worker, register.Functions) { Incarnation = register.Incarnation };
         _workers.Add(register.Worker, worker);
         Context.Watch(register.Worker);
         for (var i = 0; i < Math.Max(1, register.Prefetch); i++)

@@ -20,6 +20,9 @@ internal sealed class WorkerState(IActorRef actor, IReadOnlyCollection<string> f
 
     public long TasksCompleted { get; set; }
 
+    /// <summary>The worker actor's incarnation from its registration (see <see cref="Protocol.RegisterWorker"/>).</summary>
+    public string Incarnation { get; init; } = "";
+
     public IReadOnlyCollection<string> Functions => _functions;
 
     public bool Supports(string function) => _functions.Contains(function);

@@ -4,6 +4,9 @@ namespace ActorFarm.Protocol;
 
 /// <summary>
 /// Worker → master: "I exist, I can run these functions, send me up to <paramref name="Prefetch"/> batches".
-/// Sent again after a worker restarts or the master changes; the master treats a repeat as a reset.
+/// Repeated until acknowledged, and sent again after a worker restarts or the master changes.
+/// <paramref name="Incarnation"/> is new each time the worker actor starts: a repeat with the same one is
+/// the same worker retrying (the master only acknowledges it again), a new one means the worker restarted
+/// and lost what it was running (the master puts that back on the to-do list).
 /// </summary>
-public sealed record RegisterWorker(IActorRef Worker, IReadOnlyList<string> Functions, int Prefetch) : IFarmMessage;
+public sealed record RegisterWorker(IActorRef Worker, IReadOnlyList<string> Functions, int Prefetch, string Incarnation = "") : IFarmMessage;

@@ -31,6 +31,9 @@ public sealed class FarmWorker : ReceiveActor, IWithTimers
     private readonly FarmFunctionRegistry _functions;
     private readonly WorkerSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    /// <summary>New with every start of this actor, so the master can tell a retried registration from a restart.</summary>
+    private readonly string _incarnation = Guid.NewGuid().ToString("N");
     private readonly MessageFragmenter _fragmenter = new(Context.System);
     private readonly FragmentAssembler _assembler = new(Context.System);
 
@@ -135,7 +138,7 @@ public sealed class FarmWorker : ReceiveActor, IWithTimers
     }
 
     private void Register() =>
-        _master.Tell(new RegisterWorker(Self, _functions.Names, _settings.Prefetch));
+        _master.Tell(new RegisterWorker(Self, _functions.Names, _settings.Prefetch, _incarnation));
 
     private void Run(RunTasks batch)
     {

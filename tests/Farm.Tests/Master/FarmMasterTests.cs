@@ -118,6 +118,33 @@ public sealed class FarmMasterTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void Retries_of_one_registration_that_arrive_late_change_nothing_but_a_new_incarnation_is_a_restart()
+    {
+        var master = StartMaster();
+        var worker = CreateTestProbe("retrying");
+        master.Tell(new RegisterWorker(worker.Ref, Sqrt, 1, "first"));
+        worker.ExpectMsg<WorkerRegistered>();
+        Submit(master, "job-1", chunks: 2);
+        var running = worker.ExpectMsg<RunTasks>();
+
+        // Retries queued while the master could not be reached arrive after it took the first one.
+        master.Tell(new RegisterWorker(worker.Ref, Sqrt, 1, "first"));
+        master.Tell(new RegisterWorker(worker.Ref, Sqrt, 1, "first"));
+        worker.ExpectMsg<WorkerRegistered>();
+        worker.ExpectMsg<WorkerRegistered>();
+        worker.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // nothing requeued and re-sent, no extra demand
+
+        master.Tell(new TasksDone(worker.Ref, running.BatchId, running.Tasks.Select(Succeed).ToList()));
+        var next = worker.ExpectMsg<RunTasks>();
+        Assert.DoesNotContain(next.Tasks, t => running.Tasks.Any(r => r.TaskId == t.TaskId));
+
+        // The actor restarted (new incarnation): what it held is put back and sent again.
+        master.Tell(new RegisterWorker(worker.Ref, Sqrt, 1, "second"));
+        worker.ExpectMsg<WorkerRegistered>();
+        Assert.Equal(next.Tasks.Select(t => t.TaskId), worker.ExpectMsg<RunTasks>().Tasks.Select(t => t.TaskId));
+    }
+
+    [Fact]
     public void Workers_pull_no_more_batches_than_they_asked_for()
     {
         var master = StartMaster();

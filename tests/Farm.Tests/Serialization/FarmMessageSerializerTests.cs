@@ -213,11 +213,12 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public void RegisterWorker_round_trips_and_the_worker_resolves_to_the_same_actor()
     {
-        var back = RoundTrip(new RegisterWorker(_actor.Ref, ["collatz", "isprime", "sqrt"], 2));
+        var back = RoundTrip(new RegisterWorker(_actor.Ref, ["collatz", "isprime", "sqrt"], 2, "4f2a9c"));
 
         Assert.Equal(_actor.Ref, back.Worker);
         Assert.Equal(new[] { "collatz", "isprime", "sqrt" }, back.Functions);
         Assert.Equal(2, back.Prefetch);
+        Assert.Equal("4f2a9c", back.Incarnation);
 
         // the resolved reference really reaches the actor
         back.Worker.Tell("ping");
