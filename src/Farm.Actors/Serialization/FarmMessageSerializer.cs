@@ -215,6 +215,7 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
         for (var i = 0; i < m.Functions.Count; i++)
             w.WriteString(m.Functions[i]);
         w.WriteInt32(m.Prefetch);
+        w.WriteString(m.HostId);
     }
 
     private static void Write(WireWriter w, RunTasks m)
@@ -395,7 +396,8 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
         var functions = new string[r.ReadCount("function count")];
         for (var i = 0; i < functions.Length; i++)
             functions[i] = r.ReadString("function name");
-        return new RegisterWorker(worker, functions, r.ReadInt32("prefetch"));
+        var prefetch = r.ReadInt32("prefetch");
+        return new RegisterWorker(worker, functions, prefetch, r.ReadNullableString("host id"));
     }
 
     private RunTasks ReadRunTasks(ref WireReader r)

@@ -1,0 +1,100 @@
+using System.IO.MemoryMappedFiles;
+
+namespace ActorFarm.SharedMemory;
+
+/// <summary>
+/// A read-write mapping of part of a file: the raw memory behind a <see cref="SharedArray{T}"/> or a worker's
+/// view of one slice. Mapping only the slice means a worker faults in only the pages it works on.
+/// </summary>
+internal sealed unsafe class MappedRegion : IDisposable
+{
+    private readonly MemoryMappedFile _file;
+    private readonly MemoryMappedViewAccessor _view;
+    private byte* _base;
+
+    private MappedRegion(MemoryMappedFile file, long offset, long bytes)
+    {
+        _file = file;
+        try
+        {
+            // Size 0 would mean "to the end of the file"; an empty region maps one byte it never exposes.
+            _view = file.CreateViewAccessor(offset, Math.Max(bytes, 1), MemoryMappedFileAccess.ReadWrite);
+            _view.SafeMemoryMappedViewHandle.AcquirePointer(ref _base);
+        }
+        catch
+        {
+            _view?.Dispose();
+            file.Dispose();
+            throw;
+        }
+        Bytes = bytes;
+        // The view starts at the page boundary below `offset`; PointerOffset is the distance to `offset`.
+        Pointer = _base + _view.PointerOffset;
+    }
+
+    public byte* Pointer { get; }
+
+    public long Bytes { get; }
+
+    /// <summary>Creates a new file of <paramref name="bytes"/> bytes (fails if it exists) and maps all of it.</summary>
+    public static MappedRegion CreateFile(string path, long bytes)
+    {
+        var stream = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        try
+        {
+            stream.SetLength(Math.Max(bytes, 1));
+            var file = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+            return new MappedRegion(file, 0, bytes);
+        }
+        catch
+        {
+            stream.Dispose();
+            try
+            {
+                File.Delete(path);
+            }
+            catch (IOException)
+            {
+                // best effort: the sweep gets it otherwise
+            }
+            throw;
+        }
+    }
+
+    /// <summary>Maps <paramref name="bytes"/> bytes at <paramref name="offset"/> of an existing file.</summary>
+    public static MappedRegion OpenFile(string path, long offset, long bytes)
+    {
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new FileNotFoundException($"shared array {Path.GetFileName(path)} does not exist (its creator disposed it, or it is on another host)", path, e);
+        }
+        try
+        {
+            if (offset + bytes > stream.Length)
+                throw new ArgumentOutOfRangeException(nameof(bytes), $"bytes [{offset}, {offset + bytes}) are outside the {stream.Length}-byte shared array {Path.GetFileName(path)}");
+            var file = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+            return new MappedRegion(file, offset, bytes);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_base is not null)
+        {
+            _view.SafeMemoryMappedViewHandle.ReleasePointer();
+            _base = null;
+        }
+        _view.Dispose();
+        _file.Dispose();
+    }
+}
