@@ -95,6 +95,9 @@ public sealed partial class FarmNodeProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills the node at once (SIGKILL, like <c>kill -9</c>): it gets no chance to leave the cluster.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
     public async ValueTask DisposeAsync()
     {
         try
