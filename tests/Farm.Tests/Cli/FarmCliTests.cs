@@ -237,6 +237,24 @@ public sealed class FarmCliTests : IDisposable
         Assert.Contains("all 200 results equal Math.Sqrt", summary);
     }
 
+    [Fact]
+    public async Task Demo_then_runs_the_seeds_third_example_sqrt_in_place_on_a_shared_array()
+    {
+        var run = await FarmProcess.RunAsync("demo", "--workers", "2");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var title = Array.FindIndex(run.StdoutLines, l => l.StartsWith("sqrt in place on a shared array", StringComparison.Ordinal));
+        Assert.True(title >= 0, run.ToString());
+        Assert.Contains("distribute(100) = (0, 50), (50, 100):", run.StdoutLines[title]);
+        var data = run.StdoutLines[title + 1];
+        Assert.StartsWith("data = [0.0, 1.0, 1.4142135623730951, ", data);
+        var roots = data["data = ".Length..].Trim('[', ']').Split(", ").Select(s => double.Parse(s, CultureInfo.InvariantCulture));
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => Math.Sqrt(i)), roots);
+        var summary = Assert.Single(run.StdoutLines, l => l.StartsWith("summary:", StringComparison.Ordinal));
+        Assert.Contains("a shared array of 100 in 2 slices, 2 of them in place", summary);
+        Assert.Contains("all 100 elements equal Math.Sqrt", summary);
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------------
 
     private string WriteFile(string name, string content)
