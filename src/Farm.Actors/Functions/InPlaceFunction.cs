@@ -87,6 +87,7 @@ public sealed unsafe class InPlaceFunction<T>(string name, InPlaceBody<T> body, 
 
         // Another process of this host: map just this slice for the length of the task.
         using var region = MappedRegion.OpenFile(SharedMemoryFiles.PathOf(slice.ArrayName), (long)slice.Start * sizeof(T), (long)slice.Count * sizeof(T));
+        region.Populate();
         body(new Span<T>(region.Pointer, slice.Count), slice.Start);
     }
 }

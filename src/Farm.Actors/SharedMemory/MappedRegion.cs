@@ -61,6 +61,21 @@ internal sealed unsafe class MappedRegion : IDisposable
         }
     }
 
+    /// <summary>
+    /// Fills in the page table for the whole region in one call (Linux 5.14+: <c>MADV_POPULATE_WRITE</c>), instead
+    /// of one page fault per 4 KiB page as the function first touches each: a worker maps a fresh slice per task,
+    /// and at hundreds of MB per slice those faults cost as much as the work. Elsewhere (or on older kernels) it
+    /// does nothing and the pages fault in as usual.
+    /// </summary>
+    public void Populate()
+    {
+        if (!OperatingSystem.IsLinux() || Bytes == 0)
+            return;
+        var start = (nint)_base;
+        var length = (nuint)(_view.PointerOffset + Bytes);
+        _ = NativeMethods.Madvise(start, length, NativeMethods.MadvPopulateWrite);
+    }
+
     /// <summary>Maps <paramref name="bytes"/> bytes at <paramref name="offset"/> of an existing file.</summary>
     public static MappedRegion OpenFile(string path, long offset, long bytes)
     {
