@@ -85,9 +85,8 @@ public sealed unsafe class InPlaceFunction<T>(string name, InPlaceBody<T> body, 
             return;
         }
 
-        // Another process of this host: map just this slice for the length of the task.
-        using var region = MappedRegion.OpenFile(SharedMemoryFiles.PathOf(slice.ArrayName), (long)slice.Start * sizeof(T), (long)slice.Count * sizeof(T));
-        region.Populate();
-        body(new Span<T>(region.Pointer, slice.Count), slice.Start);
+        // Another process of this host: its mapping of the array, kept between tasks (see MappingCache).
+        MappingCache.With(slice.ArrayName, (long)slice.Start * sizeof(T), (long)slice.Count * sizeof(T),
+            pointer => body(new Span<T>((void*)pointer, slice.Count), slice.Start));
     }
 }

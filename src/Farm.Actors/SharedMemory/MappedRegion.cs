@@ -67,13 +67,19 @@ internal sealed unsafe class MappedRegion : IDisposable
     /// and at hundreds of MB per slice those faults cost as much as the work. Elsewhere (or on older kernels) it
     /// does nothing and the pages fault in as usual.
     /// </summary>
-    public void Populate()
+    public void Populate() => Populate(0, Bytes);
+
+    /// <summary>Like <see cref="Populate()"/>, for bytes <c>[offset, offset + bytes)</c> of the region only.</summary>
+    public void Populate(long offset, long bytes)
     {
-        if (!OperatingSystem.IsLinux() || Bytes == 0)
+        if (!OperatingSystem.IsLinux() || bytes <= 0)
             return;
-        var start = (nint)_base;
-        var length = (nuint)(_view.PointerOffset + Bytes);
-        _ = NativeMethods.Madvise(start, length, NativeMethods.MadvPopulateWrite);
+        // madvise wants a page-aligned start: round down (the view itself starts on a page boundary).
+        var from = (nint)(Pointer + offset);
+        var aligned = from & ~(nint)(Environment.SystemPageSize - 1);
+        if (aligned < (nint)_base)
+            aligned = (nint)_base;
+        _ = NativeMethods.Madvise(aligned, (nuint)(from - aligned + bytes), NativeMethods.MadvPopulateWrite);
     }
 
     /// <summary>Maps <paramref name="bytes"/> bytes at <paramref name="offset"/> of an existing file.</summary>
