@@ -122,7 +122,7 @@ public sealed class FarmCliTests : IDisposable
 
     public static TheoryData<string[], string> UsageErrors => new()
     {
-        { ["map", "nosuch", "--range", "0:10"], "unknown function 'nosuch'; this farm knows: collatz, fail, isprime, range, sleep, sqrt, sum" },
+        { ["map", "nosuch", "--range", "0:10"], "unknown function 'nosuch'; this farm knows: collatz, fail, increment, isprime, range, sleep, sleep-inplace, sqrt, sqrt-inplace, sum" },
         { ["map", "sqrt", "--range", "5:5"], "--range 5:5 is empty" },
         { ["map", "sqrt", "--range", "10:0"], "--range 10:0 is reversed" },
         { ["map", "sqrt", "--range", "1:x"], "END must be an integer" },
