@@ -4,8 +4,8 @@ namespace ActorFarm.Functions;
 
 /// <summary>
 /// A farm function that rewrites slices of a <see cref="SharedArray{T}"/> in place. Its tasks carry
-/// <see cref="SharedSlice"/> items: for a slice of an array on this host the worker maps just that slice of
-/// the array's file (or, in the creator's own process, uses the creator's mapping) and runs the body on it;
+/// <see cref="SharedSlice"/> items: for a slice of an array on this host the worker uses its mapping of the
+/// array's file (kept between tasks; in the creator's own process, the creator's mapping) and runs the body on it;
 /// the output is then an empty <typeparamref name="T"/>[]. For a shipped slice (its data in the task) the body
 /// runs over a copy of the data, which is the output and which the client writes back into the array.
 /// <para>

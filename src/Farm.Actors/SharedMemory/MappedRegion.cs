@@ -4,7 +4,7 @@ namespace ActorFarm.SharedMemory;
 
 /// <summary>
 /// A read-write mapping of part of a file: the raw memory behind a <see cref="SharedArray{T}"/> or a worker's
-/// view of one slice. Mapping only the slice means a worker faults in only the pages it works on.
+/// worker's view of it (see MappingCache).
 /// </summary>
 internal sealed unsafe class MappedRegion : IDisposable
 {

@@ -13,8 +13,8 @@ namespace ActorFarm.SharedMemory;
 /// </code>
 /// <para>
 /// Lifetime: the creator (<see cref="Create"/>) owns the file and deletes it on <see cref="Dispose"/> (or, if
-/// never disposed, when the object is finalized). Workers open slices of it per task and close them at the
-/// end of the task. If the creator dies without disposing, the next <see cref="Create"/> on the host (in any
+/// never disposed, when the object is finalized). Worker processes map it on their first task and keep the
+/// mapping between tasks, closing it within about a second of the file's deletion (MappingCache). If the creator dies without disposing, the next <see cref="Create"/> on the host (in any
 /// process) or the next <c>farm node</c> start deletes the file (<see cref="SharedMemoryFiles.SweepStale"/>),
 /// so nothing is left in <c>/dev/shm</c> after a crash for longer than that.
 /// </para>

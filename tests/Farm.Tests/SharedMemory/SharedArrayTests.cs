@@ -85,4 +85,28 @@ public sealed class SharedArrayTests
             File.Delete(foreign);
         }
     }
+
+    [Fact]
+    public async Task A_workers_kept_mapping_writes_through_and_is_closed_soon_after_the_creator_deletes_the_file()
+    {
+        var array = SharedArray<long>.Create(1024);
+        // What a worker process does for a task: map the array (once), work on a slice through the mapping.
+        MappingCache.With(array.Name, 8 * 100, 8 * 10, pointer =>
+        {
+            unsafe
+            {
+                new Span<long>((void*)pointer, 10).Fill(7);
+            }
+        });
+        Assert.Equal(7, array[100]);
+        Assert.Equal(7, array[109]);
+        Assert.Equal(0, array[110]);
+        Assert.True(MappingCache.Count >= 1);
+
+        array.Dispose(); // deletes the file: the kept mapping must not hold the memory for long
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (MappingCache.Count > 0)
+            await Task.Delay(50, timeout.Token);
+    }
 }
+
