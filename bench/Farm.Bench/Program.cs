@@ -5,6 +5,7 @@ using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project bench/Farm.Bench -- scenarios [--quick] [options]   whole-job scenarios vs references
 // dotnet run -c Release --project bench/Farm.Bench -- micro [BenchmarkDotNet args]    BenchmarkDotNet micro-benchmarks
+// dotnet run -c Release --project bench/Farm.Bench -- shm [--n N] [--reps R]           shared array in place across 2 worker processes
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
     Console.WriteLine(ScenarioOptions.Usage);
@@ -43,6 +44,9 @@ switch (args[0])
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(ScenarioRunner).Assembly).Run(rest, config).ToArray();
         MicroReport.Write(summaries, rest, started);
         return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;
+
+    case "shm":
+        return await ActorFarm.Bench.Shm.ShmBenchmark.RunAsync(args[1..]);
 
     default:
         Console.Error.WriteLine($"unknown command '{args[0]}'");

@@ -20,7 +20,7 @@ namespace ActorFarm.Client;
 /// </list>
 /// Only the master waits for workers; the caller awaits tasks that the client's actor completes.
 /// </summary>
-public sealed class FarmClient : IAsyncDisposable
+public sealed partial class FarmClient : IAsyncDisposable
 {
     private readonly IMasterEndpoint _master;
     private readonly ConcurrentDictionary<string, JobSink> _sinks = new(StringComparer.Ordinal);

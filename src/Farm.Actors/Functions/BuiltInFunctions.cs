@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace ActorFarm.Functions;
 
 /// <summary>The functions every farm node knows: the seed's example and a few for testing and benchmarks.</summary>
@@ -11,6 +14,13 @@ public static class BuiltInFunctions
     public static readonly FarmFunctionRef<long, long> Crash = new("crash");
     public static readonly FarmFunctionRef<double[], double> Sum = new("sum");
     public static readonly FarmFunctionRef<long, long[]> Range = new("range");
+
+    /// <summary>In place over a shared array: each element becomes its square root (the seed's third example).</summary>
+    public static readonly InPlaceFunctionRef<double> SqrtInPlace = new("sqrt-inplace");
+    /// <summary>In place: adds one to each element (counting how many times each element was worked on).</summary>
+    public static readonly InPlaceFunctionRef<long> Increment = new("increment");
+    /// <summary>In place, slow: see <see cref="SleepInPlaceBody"/>.</summary>
+    public static readonly InPlaceFunctionRef<double> SleepInPlace = new("sleep-inplace");
 
     /// <param name="allowCrash">
     /// Whether <c>crash</c> may really kill its process (<c>farm node --allow-crash</c>); otherwise it refuses
@@ -27,6 +37,10 @@ public static class BuiltInFunctions
             "kills its own process on a negative item (a poison task; only on nodes started with --allow-crash), else returns it");
         registry.Register(Sum.Name, (Func<double[], double>)SumOf, "the sum of a vector of numbers (large inputs)");
         registry.Register(Range.Name, (Func<long, long[]>)RangeOf, "the numbers 0..N-1, like Python's list(range(N)) (large results)");
+        registry.RegisterInPlace<double>(SqrtInPlace.Name, SqrtInPlaceBody, "in place on a shared array: each element becomes its square root");
+        registry.RegisterInPlace<long>(Increment.Name, IncrementBody, "in place on a shared array: adds 1 to each element");
+        registry.RegisterInPlace<double>(SleepInPlace.Name, SleepInPlaceBody,
+            "in place on a shared array: sleeps 1 ms per element (at most 1 s), then sets each element to the square root of its index");
     }
 
     public static bool IsPrimeNumber(long n)
@@ -50,6 +64,39 @@ public static class BuiltInFunctions
             steps++;
         }
         return steps;
+    }
+
+    /// <summary>Vectorized: the job is bound by memory bandwidth, so the loop must not be the bottleneck.</summary>
+    public static void SqrtInPlaceBody(Span<double> slice, int start)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vectors = MemoryMarshal.Cast<double, Vector<double>>(slice);
+            for (var v = 0; v < vectors.Length; v++)
+                vectors[v] = Vector.SquareRoot(vectors[v]);
+            i = vectors.Length * Vector<double>.Count;
+        }
+        for (; i < slice.Length; i++)
+            slice[i] = Math.Sqrt(slice[i]);
+    }
+
+    private static void IncrementBody(Span<long> slice, int start)
+    {
+        foreach (ref var item in slice)
+            item++;
+    }
+
+    /// <summary>
+    /// Simulated slow work for tests of lost workers: it sleeps first and writes last, and what it writes
+    /// depends only on the index, so a slice that runs again after its worker was killed ends up the same.
+    /// </summary>
+    private static void SleepInPlaceBody(Span<double> slice, int start)
+    {
+        // Runs on the farm's dedicated worker threads (see SleepFor).
+        Thread.Sleep(TimeSpan.FromMilliseconds(Math.Min(slice.Length, 1000)));
+        for (var i = 0; i < slice.Length; i++)
+            slice[i] = Math.Sqrt(start + i);
     }
 
     private static long SleepFor(long milliseconds)

@@ -31,6 +31,17 @@ public sealed class FarmFunctionRegistry
     public FarmFunctionRef<(T1, T2), TOut> Register<T1, T2, TOut>(string name, Func<T1, T2, TOut> body, string description = "")
         => Register<(T1, T2), TOut>(name, args => body(args.Item1, args.Item2), description);
 
+    /// <summary>
+    /// Registers a function that rewrites slices of a shared array in place; callers use it through
+    /// <c>MapInPlaceAsync</c>. See <see cref="InPlaceFunction{T}"/> for why bodies should be idempotent.
+    /// </summary>
+    public InPlaceFunctionRef<T> RegisterInPlace<T>(string name, InPlaceBody<T> body, string description = "") where T : unmanaged
+    {
+        var function = new InPlaceFunction<T>(name, body, description);
+        Register(function);
+        return function.Ref;
+    }
+
     public void Register(IFarmFunction function)
     {
         ArgumentNullException.ThrowIfNull(function);

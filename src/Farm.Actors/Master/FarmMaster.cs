@@ -139,7 +139,15 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
             return;
         }
 
-        var job = new JobState(submit.JobId, submit.FunctionName, submit.ReplyTo, submit.Options);
+        var job = new JobState(submit.JobId, submit.FunctionName, submit.ReplyTo, submit.Options)
+        {
+            RequiredHost = SliceRouting.RequiredHost(submit.Chunks),
+        };
+        if (SliceRouting.ValidatePlacement(job, _workers.Values) is { } misplaced)
+        {
+            submit.ReplyTo.Tell(new JobFailed(submit.JobId, misplaced));
+            return;
+        }
         _jobs.Add(job.Id, job);
         if (_watchedClients.Add(submit.ReplyTo))
             Context.Watch(submit.ReplyTo);
@@ -256,7 +264,7 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
             _log.Info("worker {0} registered ({1} functions)", register.Worker.Path, register.Functions.Count);
         }
 
-        var worker = new WorkerState(register.Worker, register.Functions) { Incarnation = register.Incarnation };
+        var worker = new WorkerState(register.Worker, register.Functions, register.HostId) { Incarnation = register.Incarnation };
         _workers.Add(register.Worker, worker);
         Context.Watch(register.Worker);
         for (var i = 0; i < Math.Max(1, register.Prefetch); i++)
@@ -628,7 +636,7 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
                 job.InReadyRing = false;
                 continue;
             }
-            if (!worker.Supports(job.FunctionName))
+            if (!worker.Supports(job.FunctionName) || !worker.CanRunOn(job.RequiredHost))
             {
                 _ready.Enqueue(job);
                 continue;

@@ -14,6 +14,9 @@ internal sealed class JobState(string id, string functionName, IActorRef replyTo
     public IActorRef ReplyTo { get; } = replyTo;
     public JobOptions Options { get; } = options;
 
+    /// <summary>Set for a job over a shared array worked on in place: only workers on this host may take its tasks.</summary>
+    public string? RequiredHost { get; init; }
+
     /// <summary>Tasks queued (not counting entries already finished by a late result).</summary>
     public int QueuedCount { get; private set; }
 

@@ -3,7 +3,7 @@ using Akka.Actor;
 namespace ActorFarm.Master;
 
 /// <summary>The master's record of one registered worker.</summary>
-internal sealed class WorkerState(IActorRef actor, IReadOnlyCollection<string> functions)
+internal sealed class WorkerState(IActorRef actor, IReadOnlyCollection<string> functions, string? hostId = null)
 {
     private readonly HashSet<string> _functions = new(functions, StringComparer.Ordinal);
 
@@ -26,4 +26,10 @@ internal sealed class WorkerState(IActorRef actor, IReadOnlyCollection<string> f
     public IReadOnlyCollection<string> Functions => _functions;
 
     public bool Supports(string function) => _functions.Contains(function);
+
+    /// <summary>The host the worker announced (null: unknown), for tasks over shared arrays.</summary>
+    public string? HostId { get; } = hostId;
+
+    /// <summary>Whether the worker may take a job's tasks: any worker when the job needs no host, else one on that host.</summary>
+    public bool CanRunOn(string? requiredHost) => requiredHost is null || requiredHost == HostId;
 }

@@ -8,5 +8,8 @@ namespace ActorFarm.Protocol;
 /// <paramref name="Incarnation"/> is new each time the worker actor starts: a repeat with the same one is
 /// the same worker retrying (the master only acknowledges it again), a new one means the worker restarted
 /// and lost what it was running (the master puts that back on the to-do list).
+/// <paramref name="HostId"/> (<see cref="SharedMemory.HostIdentity"/>) tells the master which shared arrays the
+/// worker can open: tasks over a shared array go only to workers on the array's host. Null: unknown host.
 /// </summary>
-public sealed record RegisterWorker(IActorRef Worker, IReadOnlyList<string> Functions, int Prefetch, string Incarnation = "") : IFarmMessage;
+public sealed record RegisterWorker(IActorRef Worker, IReadOnlyList<string> Functions, int Prefetch, string Incarnation = "",
+    string? HostId = null) : IFarmMessage;

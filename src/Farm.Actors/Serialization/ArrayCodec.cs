@@ -7,6 +7,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 
+using ActorFarm.SharedMemory;
+
 namespace ActorFarm.Serialization;
 
 /// <summary>
@@ -19,6 +21,9 @@ namespace ActorFarm.Serialization;
 /// <item>13 — <see cref="string"/>[]: varint count, then each element as a nullable string;</item>
 /// <item>15 — an array of arrays of one of the kinds 1–13 (<c>double[][]</c>, one vector per item): the inner
 /// kind byte, varint count, then each inner array as kind 0 (null) or that kind, laid out as above;</item>
+/// <item>16 — <see cref="SharedMemory.SharedSlice"/>[] (tasks over shared arrays): varint count, then per slice
+/// its array name and host id (interned), element size, array length, start and end (varints), then its shipped
+/// data as an array of kinds 0–12 (0 when the slice is worked on in place);</item>
 /// <item>14 — any other element type: its wire name (<see cref="FarmTypeRegistry.NameOf"/>, interned per
 /// message), varint count, a little-endian 32-bit byte length, then the array as System.Text.Json UTF-8
 /// (fields included, so value tuples keep their items; NaN and infinities allowed).</item>
@@ -48,6 +53,7 @@ public static class ArrayCodec
         String = 13,
         Json = 14,
         Arrays = 15,
+        SharedSlices = 16,
     }
 
     /// <summary>The options of the JSON fallback: fields included (value tuples), named float literals (NaN).</summary>
@@ -108,6 +114,11 @@ public static class ArrayCodec
                 case TypeCode.Char: WritePrimitive(writer, Kind.Char, (char[])array, start, count); return;
                 case TypeCode.String: WriteStrings(writer, (string?[])array, start, count); return;
             }
+            if (elementType == typeof(SharedSlice))
+            {
+                WriteSharedSlices(writer, (SharedSlice[])array, start, count);
+                return;
+            }
             if (elementType.IsSZArray && KindOf(elementType.GetElementType()!) is { } inner)
             {
                 WriteArrays(writer, array, inner, start, count);
@@ -138,6 +149,7 @@ public static class ArrayCodec
             Kind.String => ReadStrings(ref reader, field),
             Kind.Json => ReadJson(ref reader, types, field),
             Kind.Arrays => ReadArrays(ref reader, types, field),
+            Kind.SharedSlices => ReadSharedSlices(ref reader, types, field),
             _ => throw reader.Malformed($"{field}: unknown array kind {(byte)kind}"),
         };
     }
@@ -260,6 +272,47 @@ public static class ArrayCodec
             arrays.SetValue(Read(ref reader, types, field), i);
         }
         return arrays;
+    }
+
+    // ---- slices of shared arrays: a tiny record each, unless shipped ----------------------------------------
+
+    private static void WriteSharedSlices(WireWriter writer, SharedSlice[] slices, int start, int count)
+    {
+        writer.WriteByte((byte)Kind.SharedSlices);
+        writer.WriteCount(count);
+        foreach (var slice in slices.AsSpan(start, count))
+        {
+            if (slice is null)
+                throw new SerializationException("a shared slice is null");
+            writer.WriteInterned(slice.ArrayName);
+            writer.WriteInterned(slice.HostId);
+            writer.WriteInt32(slice.ElementSize);
+            writer.WriteInt32(slice.Length);
+            writer.WriteInt32(slice.Start);
+            writer.WriteInt32(slice.End);
+            if (slice.Data is { } data && KindOf(data.GetType().GetElementType()!) is null or Kind.String)
+                throw new SerializationException($"shipped data of a shared slice must be an array of a primitive, not {data.GetType()}");
+            Write(writer, slice.Data, 0, slice.Data?.Length ?? 0);
+        }
+    }
+
+    private static SharedSlice[] ReadSharedSlices(ref WireReader reader, FarmTypeRegistry types, string field)
+    {
+        var slices = new SharedSlice[reader.ReadCount(field, 6)];
+        for (var i = 0; i < slices.Length; i++)
+        {
+            var name = reader.ReadInterned(field);
+            var host = reader.ReadInterned(field);
+            var elementSize = reader.ReadInt32(field);
+            var length = reader.ReadInt32(field);
+            var sliceStart = reader.ReadInt32(field);
+            var end = reader.ReadInt32(field);
+            var kind = (Kind)reader.PeekByte(field);
+            if (kind is not (Kind.Null or (>= Kind.Double and <= Kind.Char)))
+                throw reader.Malformed($"{field}: shared slice {i} ships data of kind {(byte)kind}; only primitives are shipped");
+            slices[i] = new SharedSlice(name, host, elementSize, length, sliceStart, end, Read(ref reader, types, field));
+        }
+        return slices;
     }
 
     // ---- strings ---------------------------------------------------------------------------------------

@@ -219,6 +219,7 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
             w.WriteString(m.Functions[i]);
         w.WriteInt32(m.Prefetch);
         w.WriteString(m.Incarnation);
+        w.WriteString(m.HostId);
     }
 
     private static void Write(WireWriter w, RunTasks m)
@@ -427,7 +428,8 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
         for (var i = 0; i < functions.Length; i++)
             functions[i] = r.ReadString("function name");
         var prefetch = r.ReadInt32("prefetch");
-        return new RegisterWorker(worker, functions, prefetch, r.ReadString("incarnation"));
+        var incarnation = r.ReadString("incarnation");
+        return new RegisterWorker(worker, functions, prefetch, incarnation, r.ReadNullableString("host id"));
     }
 
     private RunTasks ReadRunTasks(ref WireReader r)

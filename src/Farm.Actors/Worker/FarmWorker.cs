@@ -138,7 +138,7 @@ public sealed class FarmWorker : ReceiveActor, IWithTimers
     }
 
     private void Register() =>
-        _master.Tell(new RegisterWorker(Self, _functions.Names, _settings.Prefetch, _incarnation));
+        _master.Tell(new RegisterWorker(Self, _functions.Names, _settings.Prefetch, _incarnation, _settings.HostId));
 
     private void Run(RunTasks batch)
     {

@@ -15,5 +15,11 @@ public sealed record WorkerSettings
     /// <summary>The dispatcher that runs user functions: dedicated threads, never the heartbeat threads.</summary>
     public string Dispatcher { get; init; } = FarmDispatchers.WorkerDispatcherId;
 
+    /// <summary>
+    /// The host the worker announces (tasks over a shared array go only to workers on the array's host).
+    /// The real one by default; tests set another to stand for a worker on a different machine.
+    /// </summary>
+    public string HostId { get; init; } = SharedMemory.HostIdentity.Current;
+
     public static readonly WorkerSettings Default = new();
 }

@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Globalization;
 using ActorFarm.Hosting;
 using ActorFarm.Node.Hosting;
+using ActorFarm.SharedMemory;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Hosting;
@@ -120,6 +121,11 @@ public static class NodeCommand
         if (bound is "0.0.0.0" or "::" && string.IsNullOrEmpty(plan.Config.GetString("akka.remote.dot-netty.tcp.public-hostname", "")))
             await Console.Error.WriteLineAsync(
                 $"farm node: warning: bound to {bound} without --public-hostname (FARM_PUBLIC_HOSTNAME); other nodes may not be able to reach the address this node advertises");
+
+        // Shared arrays whose creators died (kill -9, crash) would stay in /dev/shm until the next reboot.
+        var swept = SharedMemoryFiles.SweepStale();
+        if (swept > 0)
+            await Console.Error.WriteLineAsync($"farm node: deleted {swept} shared-memory files left by processes that are gone");
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {

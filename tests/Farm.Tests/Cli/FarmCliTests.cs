@@ -122,7 +122,7 @@ public sealed class FarmCliTests : IDisposable
 
     public static TheoryData<string[], string> UsageErrors => new()
     {
-        { ["map", "nosuch", "--range", "0:10"], "unknown function 'nosuch'; this farm knows: collatz, crash, fail, isprime, range, sleep, sqrt, sum" },
+        { ["map", "nosuch", "--range", "0:10"], "unknown function 'nosuch'; this farm knows: collatz, crash, fail, increment, isprime, range, sleep, sleep-inplace, sqrt, sqrt-inplace, sum" },
         { ["map", "sqrt", "--range", "5:5"], "--range 5:5 is empty" },
         { ["map", "sqrt", "--range", "10:0"], "--range 10:0 is reversed" },
         { ["map", "sqrt", "--range", "1:x"], "END must be an integer" },
@@ -235,6 +235,24 @@ public sealed class FarmCliTests : IDisposable
         Assert.Contains("2 workers", summary);
         Assert.Contains("100 items", summary);
         Assert.Contains("all 200 results equal Math.Sqrt", summary);
+    }
+
+    [Fact]
+    public async Task Demo_then_runs_the_seeds_third_example_sqrt_in_place_on_a_shared_array()
+    {
+        var run = await FarmProcess.RunAsync("demo", "--workers", "2");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var title = Array.FindIndex(run.StdoutLines, l => l.StartsWith("sqrt in place on a shared array", StringComparison.Ordinal));
+        Assert.True(title >= 0, run.ToString());
+        Assert.Contains("distribute(100) = (0, 50), (50, 100):", run.StdoutLines[title]);
+        var data = run.StdoutLines[title + 1];
+        Assert.StartsWith("data = [0.0, 1.0, 1.4142135623730951, ", data);
+        var roots = data["data = ".Length..].Trim('[', ']').Split(", ").Select(s => double.Parse(s, CultureInfo.InvariantCulture));
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => Math.Sqrt(i)), roots);
+        var summary = Assert.Single(run.StdoutLines, l => l.StartsWith("summary:", StringComparison.Ordinal));
+        Assert.Contains("a shared array of 100 in 2 slices, 2 of them in place", summary);
+        Assert.Contains("all 100 elements equal Math.Sqrt", summary);
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------
