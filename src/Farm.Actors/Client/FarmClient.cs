@@ -47,6 +47,13 @@ public sealed partial class FarmClient : IAsyncDisposable
     /// <summary>Workers the client plans chunks for (Python's heuristic: about four chunks per worker).</summary>
     public int Workers { get; }
 
+    /// <summary>
+    /// After this long without news of a running job, the client asks the master whether it knows the job
+    /// (<see cref="PingJob"/>); a master that does not (it restarted, or moved before journaling the job)
+    /// gets the job again from the client, which keeps the inputs of chunks it has no result for.
+    /// </summary>
+    public TimeSpan JobPingInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long <see cref="GetStatusAsync"/> waits for the master.</summary>
     public TimeSpan StatusTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -62,7 +69,9 @@ public sealed partial class FarmClient : IAsyncDisposable
             return Task.FromCanceled<TOut>(cancellationToken);
 
         var jobId = NextJobId();
-        var sink = new SingleResultSink<TOut>(jobId, Forget);
+        var chunk = new JobChunk(0, 0, new[] { input }, 0, 1);
+        var submit = new SubmitJob(jobId, function.Name, _mailbox, [chunk], InputComplete: true, ToJobOptions(options));
+        var sink = new SingleResultSink<TOut>(jobId, Forget) { Resubmit = () => SendToMaster(submit with { Resume = true }) };
         _sinks[jobId] = sink;
         if (cancellationToken.CanBeCanceled)
         {
@@ -73,10 +82,9 @@ public sealed partial class FarmClient : IAsyncDisposable
             });
         }
 
-        var chunk = new JobChunk(0, 0, new[] { input }, 0, 1);
         try
         {
-            SendToMaster(new SubmitJob(jobId, function.Name, _mailbox, [chunk], InputComplete: true, ToJobOptions(options)));
+            SendToMaster(submit);
         }
         catch (MessageTooLargeException)
         {
@@ -249,18 +257,40 @@ public sealed partial class FarmClient : IAsyncDisposable
 
         using var slots = new SemaphoreSlim(window, window);
         using var stopPump = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var pump = Task.Run(() => PumpAsync(jobId, function, slices, slots, options, sink, stopPump.Token), CancellationToken.None);
+        var flow = new JobFlow();
+        var pump = Task.Run(() => PumpAsync(jobId, function, slices, slots, options, sink, flow, stopPump.Token), CancellationToken.None);
 
         var completed = false;
         try
         {
             var pending = ordered ? new Dictionary<int, ChunkResult>() : null;
+            var received = new HashSet<int>();
             var nextIndex = 0;
             long itemsDone = 0;
             var chunksDone = 0;
+            Task<object>? reading = null;
             while (!completed)
             {
-                var message = await sink.Inbox.ReadAsync(cancellationToken).ConfigureAwait(false);
+                object? message;
+                if (reading is null && sink.Inbox.TryRead(out message))
+                {
+                    // an answer was already waiting
+                }
+                else
+                {
+                    reading ??= sink.Inbox.ReadAsync(cancellationToken).AsTask();
+                    try
+                    {
+                        message = await reading.WaitAsync(JobPingInterval, cancellationToken).ConfigureAwait(false);
+                        reading = null;
+                    }
+                    catch (TimeoutException)
+                    {
+                        SendToMaster(new PingJob(jobId, _mailbox)); // silence: does the master still know this job?
+                        continue;
+                    }
+                }
+
                 switch (message)
                 {
                     case ChunkResults results:
@@ -269,6 +299,10 @@ public sealed partial class FarmClient : IAsyncDisposable
                         // so a slow chunk cannot make the client buffer without bound.
                         foreach (var result in results.Results)
                         {
+                            // After a master moved, a chunk may be run and answered twice: the first answer counts.
+                            if (!received.Add(result.Index))
+                                continue;
+                            flow.Unanswered.TryRemove(result.Index, out _);
                             itemsDone += result.Output.Length;
                             chunksDone++;
                             if (pending is null)
@@ -290,6 +324,14 @@ public sealed partial class FarmClient : IAsyncDisposable
                         break;
                     case JobFailed failed:
                         throw new FarmJobException(jobId, failed.Error);
+                    case JobRecovered recovered:
+                        Resume(jobId, function, options, flow, recovered.PendingChunkIndexes);
+                        break;
+                    case JobPong { Known: false }:
+                        Resume(jobId, function, options, flow, []);
+                        break;
+                    case JobPong:
+                        break;
                     case StreamingJobSink.InputFailed input:
                         ExceptionDispatchInfo.Capture(input.Error).Throw();
                         break;
@@ -315,8 +357,19 @@ public sealed partial class FarmClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A new master holds <paramref name="masterHolds"/> of this job's chunks (or none: it did not know the
+    /// job): re-send every chunk without a result that it lacks, marked as a resume.
+    /// </summary>
+    private void Resume(string jobId, string function, FarmJobOptions options, JobFlow flow, IReadOnlyList<int> masterHolds)
+    {
+        var holds = masterHolds.ToHashSet();
+        var missing = flow.Unanswered.Where(c => !holds.Contains(c.Key)).Select(c => c.Value).OrderBy(c => c.Index).ToList();
+        SendToMaster(new SubmitJob(jobId, function, _mailbox, missing, flow.InputComplete, ToJobOptions(options), Resume: true));
+    }
+
     private async Task PumpAsync(string jobId, string function, IAsyncEnumerable<InputSlice> slices, SemaphoreSlim slots,
-        FarmJobOptions options, StreamingJobSink sink, CancellationToken cancellationToken)
+        FarmJobOptions options, StreamingJobSink sink, JobFlow flow, CancellationToken cancellationToken)
     {
         // Many small chunks share a message; a message never holds more than this many.
         const int maxChunksPerMessage = 512;
@@ -331,6 +384,8 @@ public sealed partial class FarmClient : IAsyncDisposable
                 ? new SubmitChunks(jobId, chunks, last)
                 : new SubmitJob(jobId, function, _mailbox, chunks, last, jobOptions);
             sentFirst = true;
+            if (last)
+                flow.InputComplete = true;
             SendToMaster(message);
         }
 
@@ -338,6 +393,7 @@ public sealed partial class FarmClient : IAsyncDisposable
         {
             var chunk = new JobChunk(index++, offset, slice.Items, slice.Start, slice.Count);
             offset += slice.Count;
+            flow.Unanswered[chunk.Index] = chunk; // kept until its result arrives, to re-send if a master is lost
             return chunk;
         }
 

@@ -37,7 +37,13 @@ internal sealed class FarmClientActor(ConcurrentDictionary<string, JobSink> sink
             case JobFailed failed when sinks.TryGetValue(failed.JobId, out var sink):
                 sink.OnFailed(failed);
                 break;
-            case ChunkResults or JobFailed:
+            case JobRecovered recovered when sinks.TryGetValue(recovered.JobId, out var sink):
+                sink.OnMasterChanged(recovered);
+                break;
+            case JobPong pong when sinks.TryGetValue(pong.JobId, out var sink):
+                sink.OnMasterChanged(pong);
+                break;
+            case ChunkResults or JobFailed or JobRecovered or JobPong:
                 break; // the caller stopped listening (cancelled or broke out of a stream)
             default:
                 Unhandled(message);

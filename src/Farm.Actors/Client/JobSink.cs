@@ -9,6 +9,9 @@ internal abstract class JobSink
 
     public abstract void OnFailed(JobFailed failed);
 
+    /// <summary>A master recovered the job (<see cref="JobRecovered"/>) or answered a ping (<see cref="JobPong"/>).</summary>
+    public abstract void OnMasterChanged(IFarmMessage message);
+
     /// <summary>The client is going away: no answer will come.</summary>
     public abstract void OnAbandoned(string reason);
 }

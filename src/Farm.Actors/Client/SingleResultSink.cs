@@ -11,6 +11,21 @@ internal sealed class SingleResultSink<TOut>(string jobId, Action<string> forget
 
     public CancellationTokenRegistration Cancellation { get; set; }
 
+    /// <summary>Sends the task again, marked as a resume (a new master lacks it).</summary>
+    public Action? Resubmit { get; init; }
+
+    public override void OnMasterChanged(IFarmMessage message)
+    {
+        var lacksTask = message switch
+        {
+            JobRecovered recovered => !recovered.PendingChunkIndexes.Contains(0),
+            JobPong pong => !pong.Known,
+            _ => false,
+        };
+        if (lacksTask && !Task.IsCompleted)
+            Resubmit?.Invoke();
+    }
+
     public override void OnResults(ChunkResults results)
     {
         if (results.Results.Count == 0)

@@ -4,6 +4,7 @@ using ActorFarm.Serialization;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
+using Akka.Persistence;
 
 namespace ActorFarm.Master;
 
@@ -14,7 +15,7 @@ namespace ActorFarm.Master;
 /// across jobs, so several jobs share the workers fairly. The master never blocks: it reacts to
 /// submissions, results, worker deaths and a deadline timer.
 /// </summary>
-public sealed class FarmMaster : UntypedActor, IWithTimers
+public sealed class FarmMaster : UntypedPersistentActor, IWithTimers
 {
     private sealed record SweepDeadlines
     {
@@ -51,10 +52,22 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
     private long _tasksCompleted;
     private long _droppedResults;
 
+    /// <summary>Jobs read back from the journal, until recovery completes and they become live jobs.</summary>
+    private Dictionary<string, RecoveredJob>? _recovering = new(StringComparer.Ordinal);
+
+    private long _eventsSinceSnapshot;
+
     public FarmMaster(MasterSettings settings)
     {
         _settings = settings;
+        // Without a journal the master journals nothing; Akka still needs a plugin to "recover" from.
+        JournalPluginId = settings.JournalPluginId ?? "akka.persistence.journal.inmem";
+        SnapshotPluginId = settings.SnapshotPluginId ?? "akka.persistence.snapshot-store.inmem";
     }
+
+    public override string PersistenceId => _settings.PersistenceId;
+
+    private bool Durable => _settings.JournalPluginId is not null;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -81,11 +94,17 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
             Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
     }
 
-    protected override void OnReceive(object message)
+    protected override void OnCommand(object message)
     {
         switch (message)
         {
             case TasksDone done: OnTasksDone(done); break;
+            case PingJob ping: ping.ReplyTo.Tell(new JobPong(ping.JobId, _jobs.ContainsKey(ping.JobId))); break;
+            case SaveSnapshotSuccess saved: OnSnapshotSaved(saved.Metadata); break;
+            case SaveSnapshotFailure failed: _log.Warning("the master's snapshot failed: {0}", failed.Cause.Message); break;
+            case DeleteMessagesSuccess or DeleteSnapshotsSuccess: break;
+            case DeleteMessagesFailure failed: _log.Warning("old journal events could not be deleted: {0}", failed.Cause.Message); break;
+            case DeleteSnapshotsFailure failed: _log.Warning("old snapshots could not be deleted: {0}", failed.Cause.Message); break;
             case SubmitJob submit: OnSubmitJob(submit); break;
             case SubmitChunks more: OnSubmitChunks(more); break;
             case CancelJob cancel: OnCancelJob(cancel); break;
@@ -118,13 +137,28 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
             _log.Warning("dropped a large message from {0}: {1}", Sender.Path, e.Message);
             return;
         }
-        OnReceive(message!);
+        OnCommand(message!);
     }
 
     // ---- clients ----------------------------------------------------------------------------------
 
     private void OnSubmitJob(SubmitJob submit)
     {
+        if (submit.Resume && _jobs.TryGetValue(submit.JobId, out var resumed))
+        {
+            // The client re-attached after a recovery (or a ping found us): its chunks without results
+            // that we do not hold are added; those we hold are skipped by AddChunks.
+            resumed.AwaitingResume = false;
+            if (ValidateChunks(resumed.FunctionName, submit.Chunks) is { } bad)
+            {
+                FailJob(resumed, bad);
+                return;
+            }
+            Record(new SubmitChunks(submit.JobId, submit.Chunks, submit.InputComplete));
+            AddChunks(resumed, submit.Chunks, submit.InputComplete);
+            return;
+        }
+
         if (_jobs.ContainsKey(submit.JobId))
         {
             submit.ReplyTo.Tell(new JobFailed(submit.JobId,
@@ -151,7 +185,12 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
         _jobs.Add(job.Id, job);
         if (_watchedClients.Add(submit.ReplyTo))
             Context.Watch(submit.ReplyTo);
+        if (Durable)
+            job.DoneIndexes = new HashSet<int>();
+        if (submit.Resume)
+            _log.Info("job {0} resumed by its client ({1} chunks without results)", job.Id, submit.Chunks.Count);
 
+        Record(submit with { Resume = false });
         AddChunks(job, submit.Chunks, submit.InputComplete);
     }
 
@@ -171,6 +210,7 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
             return;
         }
 
+        Record(more);
         AddChunks(job, more.Chunks, more.InputComplete);
     }
 
@@ -178,7 +218,12 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
     {
         foreach (var chunk in chunks)
         {
+            // A chunk we already hold (a client resuming re-sends what it has no result for) is not run twice.
+            if (job.PendingByIndex.ContainsKey(chunk.Index))
+                continue;
+            job.DoneIndexes?.Remove(chunk.Index);
             var task = new TaskState(++_nextTaskId, job, chunk);
+            job.PendingByIndex.Add(chunk.Index, task);
             _tasks.Add(task.Id, task);
             job.EnqueueFresh(task);
             job.Unfinished++;
@@ -187,7 +232,7 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
         job.InputComplete |= inputComplete;
         MarkReady(job);
 
-        if (job.InputComplete && job.Unfinished == 0)
+        if (IsFinished(job))
             CompleteJob(job, []);
         else
             Dispatch();
@@ -313,6 +358,8 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
             job.RecordTaskTime(outcome.ElapsedNanoseconds);
             job.Unfinished--;
             job.DoneChunks++;
+            job.PendingByIndex.Remove(task.Chunk.Index);
+            job.DoneIndexes?.Add(task.Chunk.Index);
             if (job.Outbox is null)
             {
                 job.Outbox = new List<ChunkResult>();
@@ -327,10 +374,14 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
             job.Outbox = null;
             if (job.Ended)
                 continue; // failed while handling this message
-            if (job.InputComplete && job.Unfinished == 0)
+            // Results go out first, then the journal notes them done: a crash in between only means the
+            // next master runs those chunks again, and the client drops results it already has.
+            if (IsFinished(job))
                 CompleteJob(job, results);
             else
                 SendResults(job, results, completed: false);
+            if (Durable && !job.Ended)
+                Record(new ChunksDone(job.Id, results.Select(r => r.Index).ToArray()));
         }
         _touched.Clear();
 
@@ -476,7 +527,8 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
             job.FailedTasks++;
             job.FailedForGood ??= new FarmError(FarmErrorKind.TooManyAttempts, message, job.FunctionName, task.Chunk.Offset);
             job.Unfinished--;
-            if (job.InputComplete && job.Unfinished == 0)
+            job.PendingByIndex.Remove(task.Chunk.Index);
+            if (IsFinished(job))
                 CompleteJob(job, []);
             return;
         }
@@ -666,7 +718,11 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
         job.Ended = true;
         _jobs.Remove(job.Id);
         RememberEnded(job, JobRunState.Completed);
+        Record(new JobEnded(job.Id));
     }
+
+    /// <summary>All input is in, every chunk is done or failed for good, and (after a recovery) the client has said what it lacks.</summary>
+    private static bool IsFinished(JobState job) => job.InputComplete && job.Unfinished == 0 && !job.AwaitingResume;
 
     private void FailJob(JobState job, FarmError error)
     {
@@ -681,6 +737,7 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
     private void RemoveJob(JobState job, JobRunState endedAs = JobRunState.Cancelled)
     {
         RememberEnded(job, endedAs);
+        Record(new JobEnded(job.Id));
         job.Ended = true;
         _jobs.Remove(job.Id);
         foreach (var task in job.DrainQueued())
@@ -716,6 +773,119 @@ public sealed class FarmMaster : UntypedActor, IWithTimers
             Failed = job.FailedTasks,
             Requeued = job.Requeued,
         };
+
+    // ---- the journal (a durable master) ---------------------------------------------------------------
+
+    /// <summary>
+    /// Journals an event when the master is durable. PersistAsync: the master does not wait for the write
+    /// (it never stops serving); what a crash loses between a change and its write is what the client's
+    /// resume re-sends and what the next master runs again, so nothing is lost, at worst redone.
+    /// </summary>
+    private void Record(IFarmMessage @event)
+    {
+        if (!Durable)
+            return;
+        PersistAsync(@event, _ =>
+        {
+            if (++_eventsSinceSnapshot >= _settings.SnapshotEvery)
+            {
+                _eventsSinceSnapshot = 0;
+                SaveSnapshot(BuildSnapshot());
+            }
+        });
+    }
+
+    /// <summary>The running jobs as submissions with the inputs of their unfinished chunks, and their done chunks.</summary>
+    private MasterSnapshot BuildSnapshot()
+    {
+        var jobs = new List<SubmitJob>();
+        var done = new List<IReadOnlyList<int>>();
+        foreach (var job in _jobs.Values.Where(j => !j.Ended))
+        {
+            var pending = job.PendingByIndex.Values.Select(t => t.Chunk).OrderBy(c => c.Index).ToList();
+            jobs.Add(new SubmitJob(job.Id, job.FunctionName, job.ReplyTo, pending, job.InputComplete, job.Options));
+            done.Add(job.DoneIndexes?.Order().ToArray() ?? []);
+        }
+        return new MasterSnapshot(jobs, done);
+    }
+
+    /// <summary>What a snapshot holds needs no older event: delete them, and older snapshots, so the journal stays small.</summary>
+    private void OnSnapshotSaved(SnapshotMetadata metadata)
+    {
+        DeleteMessages(metadata.SequenceNr);
+        if (metadata.SequenceNr > 1)
+            DeleteSnapshots(new SnapshotSelectionCriteria(metadata.SequenceNr - 1));
+    }
+
+    protected override void OnRecover(object message)
+    {
+        var jobs = _recovering!;
+        switch (message)
+        {
+            case SnapshotOffer { Snapshot: MasterSnapshot snapshot }:
+                jobs.Clear();
+                for (var i = 0; i < snapshot.Jobs.Count; i++)
+                {
+                    var job = new RecoveredJob(snapshot.Jobs[i]);
+                    job.Add(snapshot.Jobs[i].Chunks, snapshot.Jobs[i].InputComplete);
+                    foreach (var index in snapshot.DoneChunkIndexes[i])
+                        job.Done.Add(index);
+                    jobs[job.Header.JobId] = job;
+                }
+                break;
+            case SubmitJob submit:
+                if (!jobs.TryGetValue(submit.JobId, out var known))
+                    jobs[submit.JobId] = known = new RecoveredJob(submit);
+                known.Add(submit.Chunks, submit.InputComplete);
+                break;
+            case SubmitChunks more when jobs.TryGetValue(more.JobId, out var job):
+                job.Add(more.Chunks, more.InputComplete);
+                break;
+            case ChunksDone done when jobs.TryGetValue(done.JobId, out var job):
+                foreach (var index in done.ChunkIndexes)
+                {
+                    job.Pending.Remove(index);
+                    job.Done.Add(index);
+                }
+                break;
+            case JobEnded ended:
+                jobs.Remove(ended.JobId);
+                break;
+            case RecoveryCompleted:
+                _recovering = null;
+                Resume(jobs.Values);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Turns the jobs read back from the journal into live jobs: their unfinished chunks are queued, and
+    /// each client is told what this master holds so it can re-send the rest. A job does not complete before
+    /// its client has answered (or it is cancelled when its client is gone).
+    /// </summary>
+    private void Resume(IEnumerable<RecoveredJob> recovered)
+    {
+        var count = 0;
+        foreach (var entry in recovered)
+        {
+            var header = entry.Header;
+            var job = new JobState(header.JobId, header.FunctionName, header.ReplyTo, header.Options)
+            {
+                RequiredHost = SliceRouting.RequiredHost(entry.Pending.Values.ToList()),
+                AwaitingResume = true,
+                DoneIndexes = new HashSet<int>(entry.Done),
+            };
+            _jobs.Add(job.Id, job);
+            if (_watchedClients.Add(job.ReplyTo))
+                Context.Watch(job.ReplyTo);
+            var pending = entry.Pending.Values.OrderBy(c => c.Index).ToList();
+            AddChunks(job, pending, entry.InputComplete);
+            job.ReplyTo.Tell(new JobRecovered(job.Id, pending.Select(c => c.Index).ToArray()));
+            count++;
+        }
+        if (count > 0)
+            _log.Warning("recovered {0} running jobs from the journal; waiting for their clients to resume them", count);
+    }
 
     private FarmStatus BuildStatus()
     {

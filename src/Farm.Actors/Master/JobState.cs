@@ -42,6 +42,15 @@ internal sealed class JobState(string id, string functionName, IActorRef replyTo
     /// <summary>Completed, failed or cancelled: its tasks are forgotten.</summary>
     public bool Ended { get; set; }
 
+    /// <summary>Unfinished chunks (queued or in flight) by chunk index: a chunk re-sent by a resuming client is not run twice.</summary>
+    public Dictionary<int, TaskState> PendingByIndex { get; } = new();
+
+    /// <summary>Indexes of the chunks done, kept only by a durable master (for its snapshots).</summary>
+    public HashSet<int>? DoneIndexes { get; set; }
+
+    /// <summary>Recovered from the journal and not yet resumed by its client: it must not complete before the client said what it lacks.</summary>
+    public bool AwaitingResume { get; set; }
+
     /// <summary>The error of the first task that failed for good (a poison task); the job ends with it once the rest is done.</summary>
     public Protocol.FarmError? FailedForGood { get; set; }
 

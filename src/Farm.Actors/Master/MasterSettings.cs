@@ -27,5 +27,21 @@ public sealed record MasterSettings
     /// </summary>
     public FarmFunctionRegistry? KnownFunctions { get; init; }
 
+    /// <summary>
+    /// The Akka.Persistence journal plugin (a HOCON path, such as <c>akka.persistence.journal.sql</c>) that
+    /// makes the master durable: jobs, their inputs and which chunks are done are journaled, so a master that
+    /// moves or restarts recovers its running jobs. Null: nothing is journaled (an embedded farm).
+    /// </summary>
+    public string? JournalPluginId { get; init; }
+
+    /// <summary>The snapshot store plugin that goes with <see cref="JournalPluginId"/>.</summary>
+    public string? SnapshotPluginId { get; init; }
+
+    /// <summary>The master's persistence id in the journal (one per farm).</summary>
+    public string PersistenceId { get; init; } = "farm-master";
+
+    /// <summary>A snapshot after this many journaled events; older events and snapshots are then deleted.</summary>
+    public int SnapshotEvery { get; init; } = 500;
+
     public static readonly MasterSettings Default = new();
 }

@@ -53,6 +53,12 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
     public const string FarmStatusManifest = "FS";
     public const string ReRegisterManifest = "RR";
     public const string MessageFragmentManifest = "MF";
+    public const string ChunksDoneManifest = "ED";
+    public const string JobEndedManifest = "EE";
+    public const string MasterSnapshotManifest = "MS";
+    public const string JobRecoveredManifest = "JR";
+    public const string PingJobManifest = "JP";
+    public const string JobPongManifest = "JQ";
     public const string WorkerLeavingManifest = "WL";
 
     /// <summary>The closed set of manifests, by message type.</summary>
@@ -71,6 +77,12 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
         [typeof(FarmStatus)] = FarmStatusManifest,
         [typeof(ReRegister)] = ReRegisterManifest,
         [typeof(MessageFragment)] = MessageFragmentManifest,
+        [typeof(ChunksDone)] = ChunksDoneManifest,
+        [typeof(JobEnded)] = JobEndedManifest,
+        [typeof(MasterSnapshot)] = MasterSnapshotManifest,
+        [typeof(JobRecovered)] = JobRecoveredManifest,
+        [typeof(PingJob)] = PingJobManifest,
+        [typeof(JobPong)] = JobPongManifest,
         [typeof(WorkerLeaving)] = WorkerLeavingManifest,
     };
 
@@ -140,6 +152,12 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
                 case TasksDone m: Write(writer, m); break;
                 case FarmStatus m: Write(writer, m); break;
                 case MessageFragment m: Write(writer, m); break;
+                case ChunksDone m: writer.WriteString(m.JobId); WriteIndexes(writer, m.ChunkIndexes); break;
+                case JobEnded m: writer.WriteString(m.JobId); break;
+                case MasterSnapshot m: Write(writer, m); break;
+                case JobRecovered m: writer.WriteString(m.JobId); WriteIndexes(writer, m.PendingChunkIndexes); break;
+                case PingJob m: writer.WriteString(m.JobId); WriteActorRef(writer, m.ReplyTo); break;
+                case JobPong m: writer.WriteString(m.JobId); writer.WriteBool(m.Known); break;
                 case WorkerLeaving m: WriteActorRef(writer, m.Worker); break;
                 case WorkerRegistered or GetFarmStatus or ReRegister: break; // no fields
             }
@@ -163,6 +181,34 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
         if (options.TaskTimeout is { } timeout)
             w.WriteInt64(timeout.Ticks);
         w.WriteInt32(options.MaxAttempts);
+        w.WriteBool(m.Resume);
+    }
+
+    private static void WriteIndexes(WireWriter w, IReadOnlyList<int> indexes)
+    {
+        w.WriteCount(indexes.Count);
+        for (var i = 0; i < indexes.Count; i++)
+            w.WriteInt32(indexes[i]);
+    }
+
+    private static int[] ReadIndexes(ref WireReader r, string field)
+    {
+        var indexes = new int[r.ReadCount(field)];
+        for (var i = 0; i < indexes.Length; i++)
+            indexes[i] = r.ReadInt32(field);
+        return indexes;
+    }
+
+    private static void Write(WireWriter w, MasterSnapshot m)
+    {
+        if (m.Jobs.Count != m.DoneChunkIndexes.Count)
+            throw new SerializationException($"a master snapshot of {m.Jobs.Count} jobs has done-chunk lists for {m.DoneChunkIndexes.Count}");
+        w.WriteCount(m.Jobs.Count);
+        for (var i = 0; i < m.Jobs.Count; i++)
+        {
+            Write(w, m.Jobs[i]);
+            WriteIndexes(w, m.DoneChunkIndexes[i]);
+        }
     }
 
     private static void Write(WireWriter w, SubmitChunks m)
@@ -353,6 +399,12 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
                 FarmStatusManifest => ReadFarmStatus(ref reader),
                 ReRegisterManifest => ReRegister.Instance,
                 MessageFragmentManifest => ReadMessageFragment(ref reader),
+                ChunksDoneManifest => new ChunksDone(reader.ReadString("job id"), ReadIndexes(ref reader, "chunk indexes")),
+                JobEndedManifest => new JobEnded(reader.ReadString("job id")),
+                MasterSnapshotManifest => ReadMasterSnapshot(ref reader),
+                JobRecoveredManifest => new JobRecovered(reader.ReadString("job id"), ReadIndexes(ref reader, "pending chunk indexes")),
+                PingJobManifest => new PingJob(reader.ReadString("job id"), ReadActorRef(ref reader, "reply-to")),
+                JobPongManifest => new JobPong(reader.ReadString("job id"), reader.ReadBool("known")),
                 WorkerLeavingManifest => new WorkerLeaving(ReadActorRef(ref reader, "worker")),
                 _ => throw new InvalidOperationException("unreachable: the manifest was checked"),
             };
@@ -378,7 +430,7 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
         var options = timeout is null && maxAttempts == JobOptions.Default.MaxAttempts
             ? JobOptions.Default
             : new JobOptions(timeout, maxAttempts);
-        return new SubmitJob(jobId, function, replyTo, chunks, inputComplete, options);
+        return new SubmitJob(jobId, function, replyTo, chunks, inputComplete, options, r.ReadBool("resume"));
     }
 
     private JobChunk[] ReadChunks(ref WireReader r)
@@ -508,6 +560,19 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
             jobs[i] = job with { State = (JobRunState)state, Failed = r.ReadInt64("failed"), Requeued = r.ReadInt64("requeued") };
         }
         return jobs;
+    }
+
+    private MasterSnapshot ReadMasterSnapshot(ref WireReader r)
+    {
+        var count = r.ReadCount("snapshot job count");
+        var jobs = new SubmitJob[count];
+        var done = new IReadOnlyList<int>[count];
+        for (var i = 0; i < count; i++)
+        {
+            jobs[i] = ReadSubmitJob(ref r);
+            done[i] = ReadIndexes(ref r, "done chunk indexes");
+        }
+        return new MasterSnapshot(jobs, done);
     }
 
     private static MessageFragment ReadMessageFragment(ref WireReader r)

@@ -289,6 +289,30 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void Journal_events_snapshots_and_the_resume_protocol_round_trip()
+    {
+        var all = OneOfEach(_actor.Ref);
+        Assert.Equal(new[] { 0, 3, 17, int.MaxValue }, RoundTrip(all.OfType<ChunksDone>().Single()).ChunkIndexes);
+        Assert.Equal("client-1", RoundTrip(all.OfType<JobEnded>().Single()).JobId);
+        Assert.Equal(new[] { 4, 5, 9 }, RoundTrip(all.OfType<JobRecovered>().Single()).PendingChunkIndexes);
+        Assert.Equal(_actor.Ref, RoundTrip(all.OfType<PingJob>().Single()).ReplyTo);
+        Assert.True(RoundTrip(all.OfType<JobPong>().Single()).Known);
+        Assert.True(RoundTrip(new SubmitJob("j", "sqrt", _actor.Ref, [], true, JobOptions.Default, Resume: true)).Resume);
+
+        var snapshot = all.OfType<MasterSnapshot>().Single();
+        var back = RoundTrip(snapshot);
+        Assert.Equal(2, back.Jobs.Count);
+        Assert.Equal("client-1", back.Jobs[0].JobId);
+        Assert.Equal(_actor.Ref, back.Jobs[0].ReplyTo);
+        var chunk = Assert.Single(back.Jobs[0].Chunks);
+        Assert.Equal((4, 44L, 3), (chunk.Index, chunk.Offset, chunk.Count));
+        AssertSameItems(Slice(Doubles, 1, 3), chunk.Items);
+        Assert.Equal(new JobOptions(TimeSpan.FromSeconds(9), 4), back.Jobs[1].Options);
+        Assert.Equal(new[] { 0, 1, 2, 3 }, back.DoneChunkIndexes[0]);
+        Assert.Empty(back.DoneChunkIndexes[1]);
+    }
+
+    [Fact]
     public void FarmStatus_round_trips_workers_jobs_and_cluster_members()
     {
         var original = (FarmStatus)OneOfEach(_actor.Ref)[10];

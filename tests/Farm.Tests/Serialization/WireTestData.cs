@@ -111,6 +111,15 @@ internal static class WireTestData
         },
         ReRegister.Instance,
         new MessageFragment("0123456789abcdef", 1, 3, "RT", 300, 100, new byte[] { 1, 2, 3, 250, 0, 7 }),
+        new ChunksDone("client-1", [0, 3, 17, int.MaxValue]),
+        new JobEnded("client-1"),
+        new MasterSnapshot(
+            [new SubmitJob("client-1", "sqrt", someActor, [new JobChunk(4, 44, Doubles, 1, 3)], InputComplete: false, JobOptions.Default),
+             new SubmitJob("client-2", "isprime", someActor, [], InputComplete: true, new JobOptions(TimeSpan.FromSeconds(9), 4))],
+            [[0, 1, 2, 3], []]),
+        new JobRecovered("client-1", [4, 5, 9]),
+        new PingJob("client-1", someActor),
+        new JobPong("client-1", Known: true),
         new WorkerLeaving(someActor),
     ];
 }

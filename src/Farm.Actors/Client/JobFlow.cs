@@ -1,0 +1,15 @@
+using System.Collections.Concurrent;
+using ActorFarm.Protocol;
+
+namespace ActorFarm.Client;
+
+/// <summary>
+/// What a running job's client keeps so it can re-attach to a master that moved or restarted: the input
+/// chunks it sent and has no result for yet (the window bounds them), and whether all input was sent.
+/// </summary>
+internal sealed class JobFlow
+{
+    public ConcurrentDictionary<int, JobChunk> Unanswered { get; } = new();
+
+    public volatile bool InputComplete;
+}
