@@ -9,6 +9,8 @@
 FROM mcr.microsoft.com/dotnet/runtime-deps:10.0
 
 COPY artifacts/docker/farm/ /app/
+# Where a master node keeps its journal (SQLite by default; docker-compose.yml mounts a volume here).
+RUN mkdir -p /data && chown 1654 /data
 
 # Not root; 1654 is the runtime images' own 'app' user id (APP_UID).
 USER 1654

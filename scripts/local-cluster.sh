@@ -108,7 +108,7 @@ start() {
 
   rm -rf "$STATE"
   mkdir -p "$STATE"
-  start_node master --roles master --hostname 127.0.0.1 --port "$MASTER_PORT"
+  start_node master --roles master --hostname 127.0.0.1 --port "$MASTER_PORT" --journal "Data Source=$STATE/farm-journal.db"
   if ! address=$(wait_ready master); then stop; exit 1; fi
   log "master ready at $address"
   for i in $(seq 1 "$workers"); do

@@ -99,7 +99,7 @@ public sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         switch (message)
         {
             case TasksDone done: OnTasksDone(done); break;
-            case PingJob ping: ping.ReplyTo.Tell(new JobPong(ping.JobId, _jobs.ContainsKey(ping.JobId))); break;
+            case PingJob ping: OnPingJob(ping); break;
             case SaveSnapshotSuccess saved: OnSnapshotSaved(saved.Metadata); break;
             case SaveSnapshotFailure failed: _log.Warning("the master's snapshot failed: {0}", failed.Cause.Message); break;
             case DeleteMessagesSuccess or DeleteSnapshotsSuccess: break;
@@ -719,6 +719,19 @@ public sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         _jobs.Remove(job.Id);
         RememberEnded(job, JobRunState.Completed);
         Record(new JobEnded(job.Id));
+    }
+
+    /// <summary>
+    /// A client asks about a silent job. A recovered job still waiting for its client gets the recovery
+    /// notice again: the first may have reached the client while its answer was lost on the way back (a
+    /// cluster client still talking to the dead node's receptionist).
+    /// </summary>
+    private void OnPingJob(PingJob ping)
+    {
+        if (_jobs.TryGetValue(ping.JobId, out var job) && job.AwaitingResume)
+            ping.ReplyTo.Tell(new JobRecovered(job.Id, job.PendingByIndex.Keys.Order().ToArray()));
+        else
+            ping.ReplyTo.Tell(new JobPong(ping.JobId, job is not null));
     }
 
     /// <summary>All input is in, every chunk is done or failed for good, and (after a recovery) the client has said what it lacks.</summary>

@@ -17,6 +17,7 @@ public sealed partial class FarmNodeProcess : IAsyncDisposable
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
     private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly string _journal;
 
     private FarmNodeProcess(IReadOnlyList<string> arguments)
     {
@@ -37,8 +38,12 @@ public sealed partial class FarmNodeProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         start.Environment["NO_COLOR"] = "1";
         // The node's own settings come from its flags, never from the environment the tests run in.
-        foreach (var variable in new[] { "FARM_HOSTNAME", "FARM_PORT", "FARM_PUBLIC_HOSTNAME", "FARM_SEEDS", "FARM_ROLES" })
+        foreach (var variable in new[] { "FARM_HOSTNAME", "FARM_PORT", "FARM_PUBLIC_HOSTNAME", "FARM_SEEDS", "FARM_ROLES", "FARM_JOURNAL_PROVIDER" })
             start.Environment.Remove(variable);
+        // A master journals its jobs; unless a test shares a journal on purpose (--journal), each master
+        // process gets a journal of its own, so no test recovers the jobs another one left behind.
+        _journal = Path.Combine(Path.GetTempPath(), $"farm-test-journal-{Guid.NewGuid():N}.db");
+        start.Environment["FARM_JOURNAL"] = $"Data Source={_journal}";
 
         _process = new Process { StartInfo = start, EnableRaisingEvents = true };
         _process.OutputDataReceived += (_, e) =>
@@ -151,6 +156,8 @@ public sealed partial class FarmNodeProcess : IAsyncDisposable
             // already gone, or it will be reaped with the test host
         }
         _process.Dispose();
+        foreach (var file in new[] { _journal, _journal + "-wal", _journal + "-shm" })
+            File.Delete(file);
     }
 
     public override string ToString() =>
