@@ -117,7 +117,8 @@ public sealed class IsolatedNetwork : IAsyncDisposable
     {
         var (code, output) = await ExecAsync(command);
         if (code != 0)
-            throw new InvalidOperationException($"`{string.Join(' ', command)}` failed (exit {code}) setting up {this}: {output.Trim()}");
+            throw new InvalidOperationException($"`{string.Join(' ', command)}` failed (exit {code}) setting up {this}: {output.Trim()} " +
+                                                "(network namespaces, veth links and iptables rules need root with CAP_NET_ADMIN; in a container, --cap-add NET_ADMIN)");
     }
 
     private static async Task TryAsync(params string[] command)
