@@ -1,3 +1,4 @@
+using ActorFarm.Bench.Faults;
 using ActorFarm.Bench.Micro;
 using ActorFarm.Bench.Scenarios;
 using BenchmarkDotNet.Configs;
@@ -6,9 +7,10 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project bench/Farm.Bench -- scenarios [--quick] [options]   whole-job scenarios vs references
 // dotnet run -c Release --project bench/Farm.Bench -- micro [BenchmarkDotNet args]    BenchmarkDotNet micro-benchmarks
 // dotnet run -c Release --project bench/Farm.Bench -- shm [--n N] [--reps R]           shared array in place across 2 worker processes
+// dotnet run -c Release --project bench/Farm.Bench -- faults [--runs N]                 kill -9 of a worker node: time to rerun
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
-    Console.WriteLine(ScenarioOptions.Usage);
+    Console.WriteLine(ScenarioOptions.Usage + WorkerLossBench.Usage);
     return args.Length == 0 ? 2 : 0;
 }
 
@@ -47,6 +49,8 @@ switch (args[0])
 
     case "shm":
         return await ActorFarm.Bench.Shm.ShmBenchmark.RunAsync(args[1..]);
+    case "faults":
+        return await WorkerLossBench.RunAsync(args[1..]);
 
     default:
         Console.Error.WriteLine($"unknown command '{args[0]}'");

@@ -19,10 +19,13 @@ public sealed partial class FarmNodeProcess : IAsyncDisposable
     private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _journal;
 
-    private FarmNodeProcess(IReadOnlyList<string> arguments)
+    private FarmNodeProcess(IReadOnlyList<string> arguments, string? networkNamespace = null)
     {
         Arguments = arguments;
-        var start = new ProcessStartInfo(FarmProcess.DotnetHost())
+        NetworkNamespace = networkNamespace;
+        // In a network namespace: `ip netns exec NS dotnet farm.dll node …`. ip execs the command after
+        // entering the namespace, so the process id, signals and exit code are the node's own.
+        var start = new ProcessStartInfo(networkNamespace is null ? FarmProcess.DotnetHost() : IpCommand())
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -32,6 +35,11 @@ public sealed partial class FarmNodeProcess : IAsyncDisposable
             StandardErrorEncoding = Encoding.UTF8,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+        if (networkNamespace is not null)
+        {
+            foreach (var argument in new[] { "netns", "exec", networkNamespace, FarmProcess.DotnetHost() })
+                start.ArgumentList.Add(argument);
+        }
         start.ArgumentList.Add(FarmProcess.FarmDll);
         start.ArgumentList.Add("node");
         foreach (var argument in arguments)
@@ -70,6 +78,9 @@ public sealed partial class FarmNodeProcess : IAsyncDisposable
 
     public IReadOnlyList<string> Arguments { get; }
 
+    /// <summary>The network namespace the node runs in; null for the test's own.</summary>
+    public string? NetworkNamespace { get; }
+
     public string Stdout
     {
         get { lock (_stdout) return _stdout.ToString(); }
@@ -86,6 +97,14 @@ public sealed partial class FarmNodeProcess : IAsyncDisposable
         if (!File.Exists(FarmProcess.FarmDll))
             throw new FileNotFoundException($"farm.dll is not next to the tests (expected {FarmProcess.FarmDll})");
         return new FarmNodeProcess(arguments);
+    }
+
+    /// <summary>Starts <c>farm node</c> inside the network namespace <paramref name="networkNamespace"/> (needs root).</summary>
+    public static FarmNodeProcess StartInNamespace(string networkNamespace, params string[] arguments)
+    {
+        if (!File.Exists(FarmProcess.FarmDll))
+            throw new FileNotFoundException($"farm.dll is not next to the tests (expected {FarmProcess.FarmDll})");
+        return new FarmNodeProcess(arguments, networkNamespace);
     }
 
     /// <summary>Waits for the ready line and returns the node's address (<c>akka.tcp://farm@host:port</c>).</summary>
@@ -138,6 +157,9 @@ public sealed partial class FarmNodeProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>iproute2's ip, by full path when it is in an sbin directory a non-login PATH may lack.</summary>
+    private static string IpCommand() => new[] { "/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip" }.FirstOrDefault(File.Exists) ?? "ip";
+
     private const int SigTerm = 15;
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
@@ -161,7 +183,7 @@ public sealed partial class FarmNodeProcess : IAsyncDisposable
     }
 
     public override string ToString() =>
-        $"farm node {string.Join(' ', Arguments)}{Environment.NewLine}--- stdout ---{Environment.NewLine}{Stdout}--- stderr ---{Environment.NewLine}{Stderr}";
+        $"{(NetworkNamespace is null ? "" : $"ip netns exec {NetworkNamespace} ")}farm node {string.Join(' ', Arguments)}{Environment.NewLine}--- stdout ---{Environment.NewLine}{Stdout}--- stderr ---{Environment.NewLine}{Stderr}";
 
     [GeneratedRegex(@"^farm node ready (?<address>akka\.tcp://farm@[^\s]+) roles=")]
     private static partial Regex ReadyLine();
