@@ -18,9 +18,9 @@ namespace ActorFarm.Tests.Faults;
 /// every result came from the other worker node, so the tasks the cut-off one held were redone elsewhere.
 /// </para>
 /// <para>
-/// What then happens to the cut-off node is the split-brain resolver's call (keep-oldest, role master,
-/// stable-after 20 s: hocon/farm.conf). It only acts once reachability has been stable for stable-after,
-/// on both sides at once: the master's side (it holds the oldest master-role member) downs the cut-off
+/// What then happens to the cut-off node is the split-brain resolver's call (keep-oldest with
+/// down-if-alone, stable-after 20 s: hocon/farm.conf). It only acts once reachability has been stable for
+/// stable-after, on both sides at once: the master's side (it holds the oldest member) downs the cut-off
 /// node, and the cut-off node, seeing the oldest on the other side, downs itself; its actor system stops
 /// and <c>farm node</c> exits 1, to be restarted by whatever runs it. A partition healed before
 /// stable-after leaves nothing to resolve: the node is reachable again and its workers register anew.
