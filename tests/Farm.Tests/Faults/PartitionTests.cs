@@ -19,7 +19,7 @@ namespace ActorFarm.Tests.Faults;
 /// </para>
 /// <para>
 /// What then happens to the cut-off node is the split-brain resolver's call (keep-oldest with
-/// down-if-alone, stable-after 20 s: hocon/farm.conf). It only acts once reachability has been stable for
+/// down-if-alone, stable-after 10 s: hocon/farm.conf). It only acts once reachability has been stable for
 /// stable-after, on both sides at once: the master's side (it holds the oldest member) downs the cut-off
 /// node, and the cut-off node, seeing the oldest on the other side, downs itself; its actor system stops
 /// and <c>farm node</c> exits 1, to be restarted by whatever runs it. A partition healed before
@@ -47,7 +47,7 @@ public sealed class PartitionTests
             run.AssertEveryResultOnceAndCorrect();
             cluster.AssertMasterRequeuedTheCutOffNodesTasks();
 
-            // Still cut off: after stable-after (20 s) the cut-off node downs itself. It cannot see the master,
+            // Still cut off: after stable-after (10 s) the cut-off node downs itself. It cannot see the master,
             // so nothing else can happen to it, however long the wait.
             var exitCode = await cluster.Isolated.WaitForExitAsync(TimeSpan.FromSeconds(120));
             Assert.True(exitCode == 1, $"the cut-off node exited {exitCode}, expected 1 (downed):{Environment.NewLine}{cluster}");
