@@ -17,6 +17,7 @@ public static class FarmCli
         root.Subcommands.Add(FunctionsCommand.Create());
         root.Subcommands.Add(NodeCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(ResultCommand.Create());
         return root;
     }
 

@@ -211,6 +211,54 @@ public sealed partial class FarmClient : IAsyncDisposable
         return RunAsync(function, chunks, totalItems, Chunking.ValidateChunkSize(options.ChunkSize), options, ordered, cancellationToken);
     }
 
+    /// <summary>
+    /// Takes over a job submitted with <see cref="FarmJobOptions.KeepResults"/> (by this client or one that
+    /// died) and streams all its chunks' results in input order, those kept so far first. A job that keeps
+    /// no results, or an unknown one, fails with a <see cref="FarmJobException"/> that says so.
+    /// </summary>
+    public async IAsyncEnumerable<ChunkResult> AttachAsync(string jobId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(jobId);
+        ThrowIfDisposed();
+        var sink = new StreamingJobSink();
+        if (!_sinks.TryAdd(jobId, sink))
+            throw new InvalidOperationException($"this client is already following job '{jobId}'");
+        try
+        {
+            SendToMaster(new AttachJob(jobId, _mailbox));
+            var pending = new Dictionary<int, ChunkResult>();
+            var next = 0;
+            var completed = false;
+            while (!completed)
+            {
+                switch (await sink.Inbox.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    case ChunkResults results:
+                        foreach (var result in results.Results)
+                            pending.TryAdd(result.Index, result); // a chunk run twice (a moved master) counts once
+                        while (pending.Remove(next, out var inOrder))
+                        {
+                            next++;
+                            yield return inOrder;
+                        }
+                        completed = results.JobCompleted;
+                        break;
+                    case JobFailed failed:
+                        throw new FarmJobException(jobId, failed.Error);
+                    case StreamingJobSink.Abandoned abandoned:
+                        throw new FarmJobException(jobId, new FarmError(FarmErrorKind.Rejected, abandoned.Reason));
+                }
+            }
+            if (pending.Count > 0)
+                throw new FarmJobException(jobId, new FarmError(FarmErrorKind.Rejected,
+                    $"job '{jobId}' ended, but the results of chunks {string.Join(", ", pending.Keys.Order().Take(5))} came without those of chunk {next}"));
+        }
+        finally
+        {
+            Forget(jobId);
+        }
+    }
+
     /// <summary>Workers, jobs and counters as the master sees them.</summary>
     public Task<FarmStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
         _master.Ask<FarmStatus>(GetFarmStatus.Instance, StatusTimeout, cancellationToken);
@@ -246,7 +294,7 @@ public sealed partial class FarmClient : IAsyncDisposable
     {
         ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
-        var jobId = NextJobId();
+        var jobId = options.JobId ?? NextJobId();
         var sink = new StreamingJobSink();
         _sinks[jobId] = sink;
 
@@ -438,13 +486,13 @@ public sealed partial class FarmClient : IAsyncDisposable
 
     private static JobOptions ToJobOptions(FarmJobOptions? options)
     {
-        if (options is null || (options.TaskTimeout is null && options.MaxAttempts == JobOptions.Default.MaxAttempts))
+        if (options is null || (options.TaskTimeout is null && options.MaxAttempts == JobOptions.Default.MaxAttempts && !options.KeepResults))
             return JobOptions.Default;
         if (options.MaxAttempts < 1)
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxAttempts, "MaxAttempts must be at least 1");
         if (options.TaskTimeout is { } t && t <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(options), t, "TaskTimeout must be positive");
-        return new JobOptions(options.TaskTimeout, options.MaxAttempts);
+        return new JobOptions(options.TaskTimeout, options.MaxAttempts, options.KeepResults);
     }
 
     private string NextJobId() => $"{_clientId}-{Interlocked.Increment(ref _nextJob)}";

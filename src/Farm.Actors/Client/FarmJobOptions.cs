@@ -25,5 +25,15 @@ public sealed record FarmJobOptions
     /// </summary>
     public int? MaxChunksInFlight { get; init; }
 
+    /// <summary>
+    /// The job outlives this client: if the client dies, the job goes on, and the master keeps its results
+    /// so another client can fetch them with <see cref="FarmClient.AttachAsync"/> (<c>farm result JOB-ID</c>).
+    /// Kept in the master's memory until fetched after the job ended, or for an hour after it ended.
+    /// </summary>
+    public bool KeepResults { get; init; }
+
+    /// <summary>The job's id, to attach to it later; null: the client makes one up. It must be unique in the farm.</summary>
+    public string? JobId { get; init; }
+
     public static readonly FarmJobOptions Default = new();
 }

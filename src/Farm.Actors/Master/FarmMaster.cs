@@ -57,6 +57,12 @@ public sealed class FarmMaster : UntypedPersistentActor, IWithTimers
 
     private long _eventsSinceSnapshot;
 
+    /// <summary>How long an ended job that keeps its results waits to be fetched.</summary>
+    private static readonly TimeSpan KeptResultsRetention = TimeSpan.FromHours(1);
+
+    /// <summary>Ended jobs that keep their results, until a client fetches them (<see cref="AttachJob"/>) or they expire.</summary>
+    private readonly Dictionary<string, KeptJob> _kept = new(StringComparer.Ordinal);
+
     public FarmMaster(MasterSettings settings)
     {
         _settings = settings;
@@ -100,6 +106,7 @@ public sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         {
             case TasksDone done: OnTasksDone(done); break;
             case PingJob ping: OnPingJob(ping); break;
+            case AttachJob attach: OnAttachJob(attach); break;
             case SaveSnapshotSuccess saved: OnSnapshotSaved(saved.Metadata); break;
             case SaveSnapshotFailure failed: _log.Warning("the master's snapshot failed: {0}", failed.Cause.Message); break;
             case DeleteMessagesSuccess or DeleteSnapshotsSuccess: break;
@@ -159,7 +166,7 @@ public sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             return;
         }
 
-        if (_jobs.ContainsKey(submit.JobId))
+        if (_jobs.ContainsKey(submit.JobId) || _kept.ContainsKey(submit.JobId))
         {
             submit.ReplyTo.Tell(new JobFailed(submit.JobId,
                 new FarmError(FarmErrorKind.Rejected, $"a job with id '{submit.JobId}' is already running", submit.FunctionName)));
@@ -187,6 +194,8 @@ public sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             Context.Watch(submit.ReplyTo);
         if (Durable)
             job.DoneIndexes = new HashSet<int>();
+        if (submit.Options.KeepResults)
+            job.Kept = new List<ChunkResult>();
         if (submit.Resume)
             _log.Info("job {0} resumed by its client ({1} chunks without results)", job.Id, submit.Chunks.Count);
 
@@ -417,6 +426,11 @@ public sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         {
             foreach (var job in _jobs.Values.Where(j => j.ReplyTo.Equals(actor)).ToList())
             {
+                if (job.Kept is not null)
+                {
+                    _log.Info("client of job {0} is gone; the job goes on and keeps its results for a later attach", job.Id);
+                    continue;
+                }
                 _log.Info("client of job {0} is gone; cancelling the job", job.Id);
                 RemoveJob(job);
             }
@@ -478,6 +492,16 @@ public sealed class FarmMaster : UntypedPersistentActor, IWithTimers
 
     private void OnSweepDeadlines()
     {
+        if (_kept.Count > 0)
+        {
+            var now0 = Environment.TickCount64;
+            foreach (var expired in _kept.Values.Where(k => k.ExpiresMs <= now0).ToList())
+            {
+                _log.Info("the kept results of job {0} expired unfetched", expired.Id);
+                _kept.Remove(expired.Id);
+            }
+        }
+
         var now = Environment.TickCount64;
         List<TaskState>? late = null;
         foreach (var worker in _workers.Values)
@@ -621,6 +645,7 @@ public sealed class FarmMaster : UntypedPersistentActor, IWithTimers
     {
         try
         {
+            job.Kept?.AddRange(results);
             _fragmenter.Send(job.ReplyTo, new ChunkResults(job.Id, results, completed), Self);
         }
         catch (MessageTooLargeException e)
@@ -717,6 +742,7 @@ public sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         SendResults(job, lastResults, completed: true);
         job.Ended = true;
         _jobs.Remove(job.Id);
+        Keep(job, error: null);
         RememberEnded(job, JobRunState.Completed);
         Record(new JobEnded(job.Id));
     }
@@ -734,6 +760,42 @@ public sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             ping.ReplyTo.Tell(new JobPong(ping.JobId, job is not null));
     }
 
+    /// <summary>An ended job that keeps its results waits for a client to fetch them.</summary>
+    private void Keep(JobState job, FarmError? error)
+    {
+        if (job.Kept is null)
+            return;
+        _kept[job.Id] = new KeptJob(job.Id, job.Kept, error, Environment.TickCount64 + (long)KeptResultsRetention.TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// A client takes over a job that keeps its results: it gets every result so far now, and the rest as
+    /// they come; a job that already ended is handed over whole and forgotten.
+    /// </summary>
+    private void OnAttachJob(AttachJob attach)
+    {
+        if (_jobs.TryGetValue(attach.JobId, out var job) && job.Kept is not null)
+        {
+            _log.Info("client {0} attached to job {1} ({2} results so far)", attach.ReplyTo.Path, job.Id, job.Kept.Count);
+            job.ReplyTo = attach.ReplyTo;
+            if (_watchedClients.Add(attach.ReplyTo))
+                Context.Watch(attach.ReplyTo);
+            _fragmenter.Send(attach.ReplyTo, new ChunkResults(job.Id, job.Kept.ToList(), JobCompleted: false), Self);
+            return;
+        }
+        if (_kept.Remove(attach.JobId, out var ended))
+        {
+            _fragmenter.Send(attach.ReplyTo, new ChunkResults(ended.Id, ended.Results, JobCompleted: ended.Error is null), Self);
+            if (ended.Error is { } error)
+                attach.ReplyTo.Tell(new JobFailed(ended.Id, error));
+            return;
+        }
+        var why = job is not null
+            ? "it does not keep its results (submit it with KeepResults, farm map --keep)"
+            : "no such job is running or kept: it never existed, its results were fetched already, or they expired";
+        attach.ReplyTo.Tell(new JobFailed(attach.JobId, new FarmError(FarmErrorKind.Rejected, $"cannot attach to job '{attach.JobId}': {why}")));
+    }
+
     /// <summary>All input is in, every chunk is done or failed for good, and (after a recovery) the client has said what it lacks.</summary>
     private static bool IsFinished(JobState job) => job.InputComplete && job.Unfinished == 0 && !job.AwaitingResume;
 
@@ -743,6 +805,7 @@ public sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             return;
         _log.Info("job {0} failed: {1}", job.Id, error.Message);
         job.ReplyTo.Tell(new JobFailed(job.Id, error));
+        Keep(job, error);
         RemoveJob(job, JobRunState.Failed);
     }
 
@@ -887,6 +950,8 @@ public sealed class FarmMaster : UntypedPersistentActor, IWithTimers
                 RequiredHost = SliceRouting.RequiredHost(entry.Pending.Values.ToList()),
                 AwaitingResume = true,
                 DoneIndexes = new HashSet<int>(entry.Done),
+                // Kept results live in memory: those sent before the master moved are not recovered.
+                Kept = header.Options.KeepResults ? new List<ChunkResult>() : null,
             };
             _jobs.Add(job.Id, job);
             if (_watchedClients.Add(job.ReplyTo))

@@ -11,7 +11,8 @@ internal sealed class JobState(string id, string functionName, IActorRef replyTo
 
     public string Id { get; } = id;
     public string FunctionName { get; } = functionName;
-    public IActorRef ReplyTo { get; } = replyTo;
+    /// <summary>Where results go; a client attaching to a job that keeps its results takes it over.</summary>
+    public IActorRef ReplyTo { get; set; } = replyTo;
     public JobOptions Options { get; } = options;
 
     /// <summary>Set for a job over a shared array worked on in place: only workers on this host may take its tasks.</summary>
@@ -50,6 +51,9 @@ internal sealed class JobState(string id, string functionName, IActorRef replyTo
 
     /// <summary>Recovered from the journal and not yet resumed by its client: it must not complete before the client said what it lacks.</summary>
     public bool AwaitingResume { get; set; }
+
+    /// <summary>Every result sent so far, when the job keeps its results (<see cref="JobOptions.KeepResults"/>).</summary>
+    public List<ChunkResult>? Kept { get; set; }
 
     /// <summary>The error of the first task that failed for good (a poison task); the job ends with it once the rest is done.</summary>
     public Protocol.FarmError? FailedForGood { get; set; }

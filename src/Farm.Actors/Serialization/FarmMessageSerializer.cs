@@ -59,6 +59,7 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
     public const string JobRecoveredManifest = "JR";
     public const string PingJobManifest = "JP";
     public const string JobPongManifest = "JQ";
+    public const string AttachJobManifest = "AJ";
     public const string WorkerLeavingManifest = "WL";
 
     /// <summary>The closed set of manifests, by message type.</summary>
@@ -83,6 +84,7 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
         [typeof(JobRecovered)] = JobRecoveredManifest,
         [typeof(PingJob)] = PingJobManifest,
         [typeof(JobPong)] = JobPongManifest,
+        [typeof(AttachJob)] = AttachJobManifest,
         [typeof(WorkerLeaving)] = WorkerLeavingManifest,
     };
 
@@ -158,6 +160,7 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
                 case JobRecovered m: writer.WriteString(m.JobId); WriteIndexes(writer, m.PendingChunkIndexes); break;
                 case PingJob m: writer.WriteString(m.JobId); WriteActorRef(writer, m.ReplyTo); break;
                 case JobPong m: writer.WriteString(m.JobId); writer.WriteBool(m.Known); break;
+                case AttachJob m: writer.WriteString(m.JobId); WriteActorRef(writer, m.ReplyTo); break;
                 case WorkerLeaving m: WriteActorRef(writer, m.Worker); break;
                 case WorkerRegistered or GetFarmStatus or ReRegister: break; // no fields
             }
@@ -181,6 +184,7 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
         if (options.TaskTimeout is { } timeout)
             w.WriteInt64(timeout.Ticks);
         w.WriteInt32(options.MaxAttempts);
+        w.WriteBool(options.KeepResults);
         w.WriteBool(m.Resume);
     }
 
@@ -405,6 +409,7 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
                 JobRecoveredManifest => new JobRecovered(reader.ReadString("job id"), ReadIndexes(ref reader, "pending chunk indexes")),
                 PingJobManifest => new PingJob(reader.ReadString("job id"), ReadActorRef(ref reader, "reply-to")),
                 JobPongManifest => new JobPong(reader.ReadString("job id"), reader.ReadBool("known")),
+                AttachJobManifest => new AttachJob(reader.ReadString("job id"), ReadActorRef(ref reader, "reply-to")),
                 WorkerLeavingManifest => new WorkerLeaving(ReadActorRef(ref reader, "worker")),
                 _ => throw new InvalidOperationException("unreachable: the manifest was checked"),
             };
@@ -427,9 +432,10 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
         var inputComplete = r.ReadBool("input complete");
         TimeSpan? timeout = r.ReadBool("task timeout present") ? TimeSpan.FromTicks(r.ReadInt64("task timeout")) : null;
         var maxAttempts = r.ReadInt32("max attempts");
-        var options = timeout is null && maxAttempts == JobOptions.Default.MaxAttempts
+        var keepResults = r.ReadBool("keep results");
+        var options = timeout is null && maxAttempts == JobOptions.Default.MaxAttempts && !keepResults
             ? JobOptions.Default
-            : new JobOptions(timeout, maxAttempts);
+            : new JobOptions(timeout, maxAttempts, keepResults);
         return new SubmitJob(jobId, function, replyTo, chunks, inputComplete, options, r.ReadBool("resume"));
     }
 

@@ -51,9 +51,15 @@ public static class MapCommand
             Description = "Run on a farm cluster through these nodes (akka.tcp://farm@HOST:PORT) instead of an embedded farm; --workers is then only a chunking hint",
         };
 
+        var keep = new Option<bool>("--keep")
+        {
+            Description = "With --contact: the job outlives this command (if it is stopped or dies) and the master keeps its results; " +
+                "its id is printed on stderr, and `farm result ID --contact ...` fetches them",
+        };
+
         var command = new Command("map", "Run a function over a range or over JSON lines, printing one JSON result per line")
         {
-            function, range, input, chunkSize, workers, unordered, output, noProgress, contact,
+            function, range, input, chunkSize, workers, unordered, output, noProgress, contact, keep,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(new MapRequest(
             parseResult.GetRequiredValue(function),
@@ -64,7 +70,8 @@ public static class MapCommand
             parseResult.GetValue(unordered),
             parseResult.GetValue(output),
             parseResult.GetValue(noProgress),
-            parseResult.GetValue(contact)), cancellationToken));
+            parseResult.GetValue(contact),
+            parseResult.GetValue(keep)), cancellationToken));
         return command;
     }
 
@@ -177,9 +184,15 @@ public static class MapCommand
             }
         }
 
+        if (request.Keep && contacts is null)
+            throw new UsageException("--keep needs --contact: an embedded farm ends with this command");
+
         var workers = request.Workers ?? Environment.ProcessorCount;
         var chunkSize = MapJob.ChooseChunkSize(request.ChunkSize, input.Count, workers);
-        return new MapJob(function, input, chunkSize, workers, request.Unordered, contacts);
+        return new MapJob(function, input, chunkSize, workers, request.Unordered, contacts)
+        {
+            KeptJobId = request.Keep ? $"farm-{Guid.NewGuid().ToString("N")[..12]}" : null,
+        };
     }
 
     private static Task WriteSummaryAsync(MapJob job, bool failed)

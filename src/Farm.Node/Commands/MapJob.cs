@@ -30,6 +30,9 @@ internal sealed class MapJob(IFarmFunction function, IMapInput input, int chunkS
     /// <summary>Nodes of a farm cluster to run on (through a cluster client); null for an embedded farm.</summary>
     public IReadOnlyList<string>? Contacts { get; } = contacts;
 
+    /// <summary>With <c>--keep</c>: the job's id, under which the master keeps its results for <c>farm result</c>.</summary>
+    public string? KeptJobId { get; init; }
+
     /// <summary>Items written so far (also after a failure: how far the job got).</summary>
     public long ItemsDone { get; private set; }
 
@@ -54,7 +57,13 @@ internal sealed class MapJob(IFarmFunction function, IMapInput input, int chunkS
             ? await CliFarm.ConnectAsync(nodes, Workers, cancellationToken).ConfigureAwait(false)
             : CliFarm.Start(Workers);
         var client = farm.Client;
-        var options = new FarmJobOptions { ChunkSize = ChunkSize, Progress = progress };
+        var options = new FarmJobOptions { ChunkSize = ChunkSize, Progress = progress, JobId = KeptJobId, KeepResults = KeptJobId is not null };
+        if (KeptJobId is { } id)
+        {
+            // Said first, so whoever runs this can fetch the results even if this command dies mid-job.
+            await Console.Error.WriteLineAsync($"farm map: job {id} keeps its results: farm result {id} --contact {string.Join(',', Contacts!)}").ConfigureAwait(false);
+            await Console.Error.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
         var stopwatch = Stopwatch.StartNew();
         try
         {

@@ -10,4 +10,5 @@ internal sealed record MapRequest(
     bool Unordered,
     string? Output,
     bool NoProgress,
-    string? Contact = null);
+    string? Contact = null,
+    bool Keep = false);

@@ -122,6 +122,7 @@ public sealed class FarmCliTests : IDisposable
 
     public static TheoryData<string[], string> UsageErrors => new()
     {
+        { ["map", "sqrt", "--range", "0:10", "--keep"], "--keep needs --contact" },
         { ["map", "nosuch", "--range", "0:10"], "unknown function 'nosuch'; this farm knows: collatz, crash, fail, increment, isprime, range, sleep, sleep-inplace, sqrt, sqrt-inplace, sum" },
         { ["map", "sqrt", "--range", "5:5"], "--range 5:5 is empty" },
         { ["map", "sqrt", "--range", "10:0"], "--range 10:0 is reversed" },

@@ -298,6 +298,10 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(_actor.Ref, RoundTrip(all.OfType<PingJob>().Single()).ReplyTo);
         Assert.True(RoundTrip(all.OfType<JobPong>().Single()).Known);
         Assert.True(RoundTrip(new SubmitJob("j", "sqrt", _actor.Ref, [], true, JobOptions.Default, Resume: true)).Resume);
+        Assert.Equal(new JobOptions(null, 3, KeepResults: true),
+            RoundTrip(new SubmitJob("j", "sqrt", _actor.Ref, [], true, new JobOptions(null, 3, KeepResults: true))).Options);
+        var attach = RoundTrip(all.OfType<AttachJob>().Single());
+        Assert.Equal(("farm-0123456789ab", _actor.Ref), (attach.JobId, attach.ReplyTo));
 
         var snapshot = all.OfType<MasterSnapshot>().Single();
         var back = RoundTrip(snapshot);

@@ -120,6 +120,7 @@ internal static class WireTestData
         new JobRecovered("client-1", [4, 5, 9]),
         new PingJob("client-1", someActor),
         new JobPong("client-1", Known: true),
+        new AttachJob("farm-0123456789ab", someActor),
         new WorkerLeaving(someActor),
     ];
 }
