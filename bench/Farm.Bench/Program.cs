@@ -1,4 +1,5 @@
 using ActorFarm.Bench.Faults;
+using ActorFarm.Bench.Cluster;
 using ActorFarm.Bench.Micro;
 using ActorFarm.Bench.Scenarios;
 using BenchmarkDotNet.Configs;
@@ -33,7 +34,13 @@ switch (args[0])
             Console.WriteLine(ScenarioOptions.Usage);
             return 0;
         }
-        return await ScenarioRunner.RunAsync(options);
+        return options.Cluster ? await ClusterScenarioRunner.RunAsync(options) : await ScenarioRunner.RunAsync(options);
+
+    case "cluster-probe":
+        return await ClusterProbe.RunAsync(args[1..]);
+
+    case "worker-node":
+        return await WorkerNode.RunAsync(args[1..]);
 
     case "micro":
         // With no filter BenchmarkSwitcher would ask interactively; run everything instead.

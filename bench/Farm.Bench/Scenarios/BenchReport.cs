@@ -22,6 +22,7 @@ public sealed record NoiseRow(string Period, double? ForeignCpuShare, double? Ke
 /// <summary>Everything one scenario run measured; written as markdown and JSON.</summary>
 public sealed class BenchReport
 {
+    public string Title { get; init; } = "Embedded farm scenarios";
     public required string Mode { get; init; }
     public required string Command { get; init; }
     public DateTimeOffset Started { get; init; } = DateTimeOffset.UtcNow;
@@ -38,7 +39,7 @@ public sealed class BenchReport
     public string ToMarkdown()
     {
         var md = new StringBuilder();
-        md.AppendLine($"# Embedded farm scenarios ({Mode})");
+        md.AppendLine($"# {Title} ({Mode})");
         md.AppendLine();
         md.AppendLine($"Run {Started:yyyy-MM-dd HH:mm} UTC with `{Command}`.");
         md.AppendLine();

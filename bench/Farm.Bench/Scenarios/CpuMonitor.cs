@@ -12,6 +12,24 @@ public static class CpuMonitor
 {
     public readonly record struct Reading(long MachineBusy, long MachineTotal, long Self);
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte> Children = new();
+
+    /// <summary>
+    /// Counts a running child process (a cluster node of the bench) as part of this benchmark, not as
+    /// background load: its CPU time is added to <see cref="Reading.Self"/> while it runs.
+    /// </summary>
+    public static void TrackChild(int pid) => Children[pid] = 0;
+
+    public static void UntrackChild(int pid) => Children.TryRemove(pid, out _);
+
+    private static long ProcessTicks(string statPath)
+    {
+        var stat = File.ReadAllText(statPath);
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        // after "pid (comm) ": state=0 … utime=11 stime=12 cutime=13 cstime=14 (clock ticks, as /proc/stat)
+        return Enumerable.Range(11, 4).Sum(i => long.Parse(fields[i], CultureInfo.InvariantCulture));
+    }
+
     public static Reading? Read()
     {
         try
@@ -22,10 +40,18 @@ public static class CpuMonitor
             var busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
             var total = busy + v[3] + v[4];
 
-            var stat = File.ReadAllText("/proc/self/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            // after "pid (comm) ": state=0 … utime=11 stime=12 cutime=13 cstime=14 (clock ticks, as /proc/stat)
-            var self = Enumerable.Range(11, 4).Sum(i => long.Parse(fields[i], CultureInfo.InvariantCulture));
+            var self = ProcessTicks("/proc/self/stat");
+            foreach (var pid in Children.Keys)
+            {
+                try
+                {
+                    self += ProcessTicks($"/proc/{pid}/stat");
+                }
+                catch (IOException)
+                {
+                    // exited: its ticks vanish with it (a one-off dip when a node stops)
+                }
+            }
             return new Reading(busy, total, self);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or InvalidOperationException)

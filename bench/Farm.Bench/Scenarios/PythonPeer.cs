@@ -15,14 +15,14 @@ public sealed class PythonPeer
     private readonly string? _python;
     private readonly string? _script;
 
-    public PythonPeer(string? python, string? repositoryRoot)
+    public PythonPeer(string? python, string? repositoryRoot, string script = "pool_bench.py")
     {
         _python = python;
-        _script = FindScript(repositoryRoot);
+        _script = FindScript(repositoryRoot, script);
         if (python is null)
             Problem = "Python peers disabled (--no-python)";
         else if (_script is null)
-            Problem = "bench/peers/pool_bench.py not found";
+            Problem = $"bench/peers/{script} not found";
     }
 
     /// <summary>Why the Python cells are n/a, or null while the peer works.</summary>
@@ -62,7 +62,7 @@ public sealed class PythonPeer
             argv.Add(value.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        Console.WriteLine($"  python3 {Path.GetFileName(_script)} {string.Join(' ', argv.Skip(1))}");
+        Console.WriteLine($"  {_python} {Path.GetFileName(_script)} {string.Join(' ', argv.Skip(1))}");
         var (code, stdout, stderr) = await RunAsync(argv, timeout);
         if (code is null)
             return null;
@@ -130,13 +130,13 @@ public sealed class PythonPeer
         return text.Length <= 400 ? text : "…" + text[^400..];
     }
 
-    private static string? FindScript(string? repositoryRoot)
+    private static string? FindScript(string? repositoryRoot, string script)
     {
         // Prefer the source tree's copy (edits apply without a rebuild), else the one copied beside the binary.
         string?[] candidates =
         [
-            repositoryRoot is null ? null : Path.Combine(repositoryRoot, "bench", "peers", "pool_bench.py"),
-            Path.Combine(AppContext.BaseDirectory, "peers", "pool_bench.py"),
+            repositoryRoot is null ? null : Path.Combine(repositoryRoot, "bench", "peers", script),
+            Path.Combine(AppContext.BaseDirectory, "peers", script),
         ];
         return candidates.FirstOrDefault(File.Exists);
     }

@@ -10,7 +10,10 @@ public sealed record ScenarioOptions
           Farm.Bench scenarios [--quick] [--reps N] [--py-reps N] [--only map,tiny,cpu,latency]
                                [--workers N] [--python PATH | --no-python] [--results DIR]
                                [--wait-quiet SECONDS] [--max-noise PERCENT] [--py-retries N]
+          Farm.Bench scenarios --cluster [the options above] [--dask-python PATH | --no-dask] [--farm-dll PATH]
+                               [--no-inproc-master] [--map-chunk N] [--product-client-config]
           Farm.Bench micro [BenchmarkDotNet arguments, e.g. --filter *Apply*]
+          Farm.Bench worker-node --seed-nodes ADDR [--workers N]   (started by --cluster; a worker node with spin/work)
 
         scenarios  whole jobs on an embedded farm, each against references measured in the same run;
                    prints markdown and writes <results>/embedded.md and embedded.json
@@ -21,10 +24,24 @@ public sealed record ScenarioOptions
                    --max-noise P   redo a round if other processes used > P% of the CPU meanwhile (default 10)
                    --py-retries N  redo a disturbed Python peer run at most N times (default 2)
                    --no-python     skip the Python peers (their cells become n/a)
+        --cluster  the same jobs across processes over loopback: `farm node --roles master` + N worker-node
+                   processes (1 worker each) + a ClusterClient client in this process; also this process as the
+                   master node (unless --no-inproc-master); against the embedded farm, Python Pool and Dask
+                   in the same run; writes <results>/cluster.md and cluster.json (quick: cluster-quick.*)
+                   --dask-python P the interpreter with dask.distributed (default /usr/bin/python3)
+                   --farm-dll P    the product's farm.dll (default: src/Farm.Node/bin/<Release|Debug>/net10.0)
+                   --map-chunk N   chunk size of the cluster seed map (default 100,000: auto chunks exceed a frame)
+                   --product-client-config  no DistributedPubSub binding in the client (the product's default; slow)
         micro      BenchmarkDotNet micro-benchmarks (ShortRun jobs, memory diagnoser)
         """;
 
     public bool Quick { get; init; }
+    public bool Cluster { get; init; }
+    public string? DaskPython { get; init; } = "/usr/bin/python3";
+    public string? FarmDll { get; init; }
+    public bool InProcessMaster { get; init; } = true;
+    public int? ClusterMapChunk { get; init; }
+    public bool ProductClientConfig { get; init; }
     public bool Help { get; init; }
 
     /// <summary>Timed repetitions of every C# implementation (after one untimed warm-up round).</summary>
@@ -132,6 +149,27 @@ public sealed record ScenarioOptions
                     break;
                 case "--py-retries":
                     o = o with { PythonRetries = int.TryParse(Value(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var r) && r >= 0 ? r : throw new ArgumentException("--py-retries takes a count >= 0") };
+                    break;
+                case "--cluster":
+                    o = o with { Cluster = true };
+                    break;
+                case "--dask-python":
+                    o = o with { DaskPython = Value() };
+                    break;
+                case "--no-dask":
+                    o = o with { DaskPython = null };
+                    break;
+                case "--farm-dll":
+                    o = o with { FarmDll = Value() };
+                    break;
+                case "--product-client-config":
+                    o = o with { ProductClientConfig = true };
+                    break;
+                case "--no-inproc-master":
+                    o = o with { InProcessMaster = false };
+                    break;
+                case "--map-chunk":
+                    o = o with { ClusterMapChunk = Positive() };
                     break;
                 case "--results":
                     o = o with { ResultsDirectory = Value() };

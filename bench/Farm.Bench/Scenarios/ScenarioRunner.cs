@@ -15,10 +15,10 @@ namespace ActorFarm.Bench.Scenarios;
 /// </summary>
 public static class ScenarioRunner
 {
-    private sealed record Impl(string Name, Func<Task<double>> Once, Func<Task<double>>? Warmup = null);
+    internal sealed record Impl(string Name, Func<Task<double>> Once, Func<Task<double>>? Warmup = null);
 
     /// <summary>Noise gates of one scenario: its C# rounds, and its Python peer runs.</summary>
-    private sealed record Gates(NoiseGate CSharp, NoiseGate Python);
+    internal sealed record Gates(NoiseGate CSharp, NoiseGate Python);
 
     // What the targets and ratios are computed from (null: not measured / n/a).
     private sealed class Measured
@@ -481,7 +481,7 @@ public static class ScenarioRunner
 
     // ---- helpers ---------------------------------------------------------------------------------------
 
-    private static async Task<Dictionary<string, Stat>> MeasureAsync(NoiseGate gate, int reps, params Impl[] impls)
+    internal static async Task<Dictionary<string, Stat>> MeasureAsync(NoiseGate gate, int reps, params Impl[] impls)
     {
         foreach (var impl in impls)
         {
@@ -518,7 +518,7 @@ public static class ScenarioRunner
     /// Samples the background load; with <c>--wait-quiet</c>, waits (up to the given time) until other
     /// processes use less than 5% of the machine, since a concurrent build or test run ruins every number.
     /// </summary>
-    private static async Task<double?> WaitForQuietAsync(ScenarioOptions o)
+    internal static async Task<double?> WaitForQuietAsync(ScenarioOptions o)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(o.WaitQuietSeconds * (double)Stopwatch.Frequency);
         while (true)
@@ -538,14 +538,14 @@ public static class ScenarioRunner
         }
     }
 
-    private static Stat? PyStat(JsonNode? node)
+    internal static Stat? PyStat(JsonNode? node)
     {
         if (node?["samples_s"] is not JsonArray samples || samples.Count == 0)
             return null;
         return Stat.Of(samples.Select(s => s!.GetValue<double>()).ToArray());
     }
 
-    private static Dictionary<string, string> DescribeMachine(PythonPeer python)
+    internal static Dictionary<string, string> DescribeMachine(PythonPeer python)
     {
         string? cpu = null;
         string? memory = null;
