@@ -401,8 +401,13 @@ public static class FailoverBench
                              $"{w.Items / o.Median:N0} | {ratio:F2} | {target} |");
             }
             s.AppendLine();
-            s.AppendLine($"Journal file after all runs ({reps + 1} jobs of each kind on the durable master, warm-up included): " +
-                         $"{journalBytes / 1024.0:N0} KiB (database + WAL + shm); the non-durable master's journal path: {offBytes} bytes (never created).");
+            var (live, pages) = LivePages(durableJournal);
+            static string MiB(string file) => File.Exists(file) ? $"{new FileInfo(file).Length / 1048576.0:N1} MiB" : "none";
+            s.AppendLine($"Journal after all runs ({reps + 1} jobs of each kind on the durable master, warm-up included): " +
+                         $"{journalBytes / 1048576.0:N1} MiB in all (database {MiB(durableJournal)}, WAL {MiB(durableJournal + "-wal")}, " +
+                         $"shm {MiB(durableJournal + "-shm")}); of the database's pages {live / 1048576.0:N1} MiB are in use and " +
+                         $"{(pages - live) / 1048576.0:N1} MiB free (SQLite keeps the pages of deleted rows for reuse; the file does not shrink without VACUUM). " +
+                         $"The non-durable master's journal path: {offBytes} bytes (never created).");
             s.AppendLine();
             s.AppendLine($"Two clusters started once and kept running, each a `farm node --roles master` node and two `--roles worker --workers 1` " +
                          $"nodes on loopback, a client `FarmClusterClient.Start` per cluster (`Workers = 2`). Durable: `--journal \"Data Source=TEMPFILE\"` " +
@@ -427,6 +432,30 @@ public static class FailoverBench
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------
+
+    /// <summary>Bytes in pages holding data and bytes in all pages, as a reader sees the database (WAL included; the master is still running).</summary>
+    private static (long Live, long All) LivePages(string database)
+    {
+        try
+        {
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Mode=ReadOnly");
+            connection.Open();
+            long Pragma(string name)
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = $"PRAGMA {name};";
+                return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+            }
+            var size = Pragma("page_size");
+            var count = Pragma("page_count");
+            var free = Pragma("freelist_count");
+            return ((count - free) * size, count * size);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException)
+        {
+            return (0, 0);
+        }
+    }
 
     private static long SizeOf(string database) =>
         new[] { database, database + "-wal", database + "-shm" }.Where(File.Exists).Sum(f => new FileInfo(f).Length);
