@@ -349,6 +349,7 @@ public static class FailoverBench
         };
 
         var times = workloads.ToDictionary(w => w.Name, _ => (Durable: new List<double>(), Off: new List<double>()));
+        var masterCpu = workloads.ToDictionary(w => w.Name, _ => (Durable: new List<double>(), Off: new List<double>()));
         var loads = new List<string>();
         try
         {
@@ -365,13 +366,16 @@ public static class FailoverBench
                     var order = r % 2 == 0 ? new[] { durable, off } : [off, durable];
                     foreach (var cluster in order)
                     {
+                        var cpuBefore = CpuSeconds(cluster.Nodes[0].Id);
                         var clock = Stopwatch.StartNew();
                         await w.Run(cluster.Farm);
                         var seconds = clock.Elapsed.TotalSeconds;
+                        var cpu = CpuSeconds(cluster.Nodes[0].Id) - cpuBefore;
                         (cluster == durable ? times[w.Name].Durable : times[w.Name].Off).Add(seconds);
+                        (cluster == durable ? masterCpu[w.Name].Durable : masterCpu[w.Name].Off).Add(cpu);
                         var load = Load();
                         loads.Add(load);
-                        Console.WriteLine($"{w.Name}: {cluster.Name} {seconds:F3} s ({w.Items / seconds:N0} items/s); load {load}");
+                        Console.WriteLine($"{w.Name}: {cluster.Name} {seconds:F3} s ({w.Items / seconds:N0} items/s), master CPU {cpu:F2} s; load {load}");
                     }
                 }
             }
@@ -399,6 +403,17 @@ public static class FailoverBench
                 var target = w.Name.StartsWith("isprime", StringComparison.Ordinal) ? "(no target)" : ratio <= 1.10 ? "pass" : "FAIL";
                 s.AppendLine($"| {w.Name} | {d.Median:F3} s ({d.Min:F3} – {d.Max:F3}) | {w.Items / d.Median:N0} | {o.Median:F3} s ({o.Min:F3} – {o.Max:F3}) | " +
                              $"{w.Items / o.Median:N0} | {ratio:F2} | {target} |");
+            }
+            s.AppendLine();
+            s.AppendLine("CPU time of the master node's process during each job (user + system, /proc/PID/stat; the job's work runs on the worker nodes), median:");
+            s.AppendLine();
+            s.AppendLine("| Job | Durable master | Non-durable master | Difference |");
+            s.AppendLine("|---|---:|---:|---:|");
+            foreach (var w in workloads)
+            {
+                var d = Stat.Of(masterCpu[w.Name].Durable).Median;
+                var o = Stat.Of(masterCpu[w.Name].Off).Median;
+                s.AppendLine($"| {w.Name} | {d:F2} s | {o:F2} s | {d - o:+0.00;-0.00} s |");
             }
             s.AppendLine();
             var (live, pages) = LivePages(durableJournal);
@@ -455,6 +470,15 @@ public static class FailoverBench
         {
             return (0, 0);
         }
+    }
+
+    /// <summary>User + system CPU seconds of a process (/proc/PID/stat fields 14 and 15, in clock ticks of 1/100 s).</summary>
+    private static double CpuSeconds(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        // fields[0] is field 3 (state): utime is field 14, stime field 15
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
     }
 
     private static long SizeOf(string database) =>
