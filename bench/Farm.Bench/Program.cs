@@ -11,7 +11,7 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project bench/Farm.Bench -- failover time|throughput           kill -9 of the master's node; durable vs not
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
-    Console.WriteLine(ScenarioOptions.Usage + WorkerLossBench.Usage + FailoverBench.Usage);
+    Console.WriteLine(string.Join(Environment.NewLine, ScenarioOptions.Usage, WorkerLossBench.Usage, FailoverBench.Usage));
     return args.Length == 0 ? 2 : 0;
 }
 
