@@ -50,6 +50,9 @@ public sealed partial class BenchNode : IAsyncDisposable
         _process.BeginErrorReadLine();
     }
 
+    /// <summary>The process id of the node (for reading its CPU time from /proc).</summary>
+    public int Id => _process.Id;
+
     public static string FarmDll { get; } = Path.Combine(AppContext.BaseDirectory, "farm.dll");
 
     public string Stderr

@@ -21,7 +21,7 @@ namespace ActorFarm.Bench.Faults;
 /// requeued task started on the other worker node (it was idle by then: its own two tasks end long before).</item>
 /// </list>
 /// Fresh processes per run: a killed node stays in the membership until the split-brain resolver downs it
-/// (stable-after, 20 s), and nodes joining meanwhile wait for that, which is not what is measured here.
+/// (stable-after, 10 s), and nodes joining meanwhile wait for that, which is not what is measured here.
 /// </summary>
 public static partial class WorkerLossBench
 {
