@@ -164,7 +164,7 @@ public sealed class FarmMaster : UntypedPersistentActor, IWithTimers
                 FailJob(resumed, bad);
                 return;
             }
-            Record(new SubmitChunks(submit.JobId, submit.Chunks, submit.InputComplete));
+            Record(new SubmitChunks(submit.JobId, JournaledInput(resumed, submit.Chunks), submit.InputComplete));
             AddChunks(resumed, submit.Chunks, submit.InputComplete);
             return;
         }
@@ -202,7 +202,7 @@ public sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         if (submit.Resume)
             _log.Info("job {0} resumed by its client ({1} chunks without results)", job.Id, submit.Chunks.Count);
 
-        Record(submit with { Resume = false });
+        Record(submit with { Resume = false, Chunks = JournaledInput(job, submit.Chunks) });
         AddChunks(job, submit.Chunks, submit.InputComplete);
     }
 
@@ -222,7 +222,7 @@ public sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             return;
         }
 
-        Record(more);
+        Record(more with { Chunks = JournaledInput(job, more.Chunks) });
         AddChunks(job, more.Chunks, more.InputComplete);
     }
 
@@ -884,6 +884,15 @@ public sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         });
     }
 
+    /// <summary>
+    /// The input the journal keeps. A job's client keeps the inputs of the chunks it has no result for and
+    /// re-sends them to a recovered master (JobRecovered), so the journal needs a job's inputs only when the
+    /// job must go on without its client (<see cref="JobOptions.KeepResults"/>). Not journaling them spares
+    /// the master writing every input it relays (measured: 80 MB per seed-map job, 20-45 % slower).
+    /// </summary>
+    private static IReadOnlyList<JobChunk> JournaledInput(JobState job, IReadOnlyList<JobChunk> chunks) =>
+        job.Kept is not null ? chunks : [];
+
     /// <summary>The running jobs as submissions with the inputs of their unfinished chunks, and their done chunks.</summary>
     private MasterSnapshot BuildSnapshot()
     {
@@ -891,7 +900,7 @@ public sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         var done = new List<IReadOnlyList<int>>();
         foreach (var job in _jobs.Values.Where(j => !j.Ended))
         {
-            var pending = job.PendingByIndex.Values.Select(t => t.Chunk).OrderBy(c => c.Index).ToList();
+            var pending = JournaledInput(job, job.PendingByIndex.Values.Select(t => t.Chunk).OrderBy(c => c.Index).ToList());
             jobs.Add(new SubmitJob(job.Id, job.FunctionName, job.ReplyTo, pending, job.InputComplete, job.Options));
             done.Add(job.DoneIndexes?.Order().ToArray() ?? []);
         }
