@@ -71,7 +71,7 @@ public static class FarmHostingExtensions
                 (_, _, _) => FarmMaster.Props(options.Settings), singletonOptions, createProxyToo: createProxy);
 
         if (options.RegisterWithReceptionist)
-            AddReceptionist(builder, state);
+            AddReceptionist(builder, state, options.Role);
         return builder;
     }
 
@@ -94,9 +94,7 @@ public static class FarmHostingExtensions
             state.ProxyAdded = true;
             builder.WithSingletonProxy<FarmMaster>(FarmCluster.MasterSingletonName, ProxyOptions(options.MasterRole));
         }
-        // The proxy is registered with the receptionist on worker nodes too: a client may be given any
-        // node as its contact, and with local affinity its messages stay on one path (see ClusterClientMasterEndpoint).
-        AddReceptionist(builder, state);
+        // No receptionist here: clients contact master nodes only (see AddReceptionist).
 
         builder.WithActors((system, registry) =>
         {
@@ -178,13 +176,20 @@ public static class FarmHostingExtensions
         builder.AddHocon(FarmSerialization.Config, HoconAddMode.Append);
     }
 
-    private static void AddReceptionist(AkkaConfigurationBuilder builder, BuilderState state)
+    /// <summary>
+    /// The receptionist runs on master-capable nodes only, and hands clients only those as contacts. Worker
+    /// nodes come and go (scaled down, killed): measured, a client whose contact list named three worker nodes
+    /// that were then killed never reconnected (Akka's cluster client re-asks only its last contact list),
+    /// and every message it sent to a dead worker's receptionist before noticing (13 s) was lost. A master
+    /// node is also one hop shorter: the client's messages reach the singleton without crossing a worker.
+    /// </summary>
+    private static void AddReceptionist(AkkaConfigurationBuilder builder, BuilderState state, string? masterRole)
     {
         if (state.ReceptionistAdded)
             return;
         state.ReceptionistAdded = true;
         builder
-            .WithClusterClientReceptionist()
+            .WithClusterClientReceptionist(role: string.IsNullOrEmpty(masterRole) ? null : masterRole)
             .WithActors((system, registry) =>
                 ClusterClientReceptionist.Get(system).RegisterService(registry.Get<FarmMaster>()));
     }

@@ -47,7 +47,7 @@ internal sealed class CliFarm : IAsyncDisposable
         {
             await farm.DisposeAsync().ConfigureAwait(false);
             throw new ClusterUnreachableException(
-                $"no farm master answered through {string.Join(", ", contacts)} within {ConnectTimeout.TotalSeconds:0} s (is a master node running there?)", e);
+                $"no farm master answered through {string.Join(", ", contacts)} within {ConnectTimeout.TotalSeconds:0} s (contacts must be master nodes: is one running there?)", e);
         }
         catch
         {

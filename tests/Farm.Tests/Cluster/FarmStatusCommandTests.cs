@@ -57,6 +57,11 @@ public sealed class FarmStatusCommandTests
         Assert.Contains($"{masterAddress}  master", table.Stdout);
         Assert.Contains($"{workerAddresses[1]}  /user/farm-worker-0", table.Stdout);
         Assert.Contains("3 workers on 2 nodes", table.Stdout);
+
+        // Worker nodes are not contacts (only master nodes run the receptionist): a clear error, not a hang.
+        var throughWorker = await FarmProcess.RunAsync(["status", "--contact", workerAddresses[0]], stdin: null, timeout: TimeSpan.FromSeconds(50));
+        Assert.Equal(1, throughWorker.ExitCode);
+        Assert.Contains("contacts must be master nodes", throughWorker.Stderr);
     }
 
     [Fact]

@@ -195,12 +195,29 @@ public sealed class WorkerNodeLossTests
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {
-            throw new Xunit.Sdk.XunitException($"{e}{Environment.NewLine}{Describe(master, workers)}");
+            throw new Xunit.Sdk.XunitException($"{e}{Environment.NewLine}{await StatusAsync(address)}{Environment.NewLine}{Describe(master, workers)}");
         }
         finally
         {
             foreach (var worker in workers)
                 await worker.DisposeAsync();
+        }
+    }
+
+    /// <summary>The master's own view (workers, their load, jobs), for the message of a failed test.</summary>
+    private static async Task<string> StatusAsync(string address)
+    {
+        try
+        {
+            await using var client = FarmClusterClient.Start([address]);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            var status = await client.GetStatusAsync(timeout.Token);
+            return "=== status ===" + Environment.NewLine +
+                   System.Text.Json.JsonSerializer.Serialize(status, new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+        }
+        catch (Exception e)
+        {
+            return $"=== status === unavailable: {e.GetType().Name}: {e.Message}";
         }
     }
 }
