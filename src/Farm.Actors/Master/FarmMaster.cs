@@ -592,34 +592,58 @@ public sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         }
     }
 
-    /// <summary>Answers worker demand with batches while there is both demand and queued work.</summary>
+    /// <summary>
+    /// Answers worker demand with batches while there is both demand and queued work: first the demand of
+    /// workers with nothing in flight, then the prefetch slots of busy ones. A worker announces several slots,
+    /// and they sit together in the queue; served in queue order, a job of two tasks went to one worker's two
+    /// slots about half the time while the other worker stayed idle (measured on the shared-array benchmark:
+    /// both 400 MB slices run one after the other in one process, doubling the job's time).
+    /// </summary>
     private void Dispatch()
     {
+        if (_queuedTotal > 0 && _demand.Count > 1)
+            DispatchToIdleWorkers();
+
         var misses = 0;
         while (_queuedTotal > 0 && _demand.Count > 0 && misses < _demand.Count)
         {
-            var worker = _demand.Peek();
+            var worker = _demand.Dequeue();
             if (worker.Removed)
-            {
-                _demand.Dequeue();
                 continue;
-            }
-
-            var batch = BuildBatch(worker);
-            if (batch is null)
+            if (!TrySendBatch(worker))
             {
                 // Nothing queued that this worker can run: let the next one try.
-                _demand.Enqueue(_demand.Dequeue());
+                _demand.Enqueue(worker);
                 misses++;
                 continue;
             }
-
-            _demand.Dequeue();
             misses = 0;
-            var batchId = ++_nextBatchId;
-            worker.OpenBatches.Add(batchId);
-            SendBatch(worker, batchId, batch);
         }
+    }
+
+    /// <summary>One pass over the demand queue serving only workers that have nothing in flight.</summary>
+    private void DispatchToIdleWorkers()
+    {
+        for (var slots = _demand.Count; slots > 0 && _queuedTotal > 0; slots--)
+        {
+            var worker = _demand.Dequeue();
+            if (worker.Removed)
+                continue;
+            if (worker.InFlight.Count > 0 || !TrySendBatch(worker))
+                _demand.Enqueue(worker);
+        }
+    }
+
+    /// <summary>Builds a batch for <paramref name="worker"/> and sends it, using one of its demand slots; false when it can run nothing queued.</summary>
+    private bool TrySendBatch(WorkerState worker)
+    {
+        var batch = BuildBatch(worker);
+        if (batch is null)
+            return false;
+        var batchId = ++_nextBatchId;
+        worker.OpenBatches.Add(batchId);
+        SendBatch(worker, batchId, batch);
+        return true;
     }
 
     private void SendBatch(WorkerState worker, long batchId, List<FarmTask> batch)

@@ -20,6 +20,9 @@ internal static class MappingCache
         public MappedRegion Region { get; } = region;
         public int Leases { get; set; }
         public long LastUsedMs { get; set; } = Environment.TickCount64;
+
+        /// <summary>Byte ranges of the mapping already in this process's page tables, disjoint and sorted.</summary>
+        public List<(long Start, long End)> Populated { get; } = [];
     }
 
     private static readonly Dictionary<string, Entry> Entries = new(StringComparer.Ordinal);
@@ -31,7 +34,13 @@ internal static class MappingCache
         var entry = Acquire(name, offset + bytes);
         try
         {
-            entry.Region.Populate(offset, bytes);
+            // Populating pages that are already mapped still walks their page tables: measured 15-17 ms for a
+            // 400 MB slice on every task, 40% of the slice's sqrt itself. So each range is populated once per mapping.
+            if (!IsPopulated(entry, offset, offset + bytes))
+            {
+                entry.Region.Populate(offset, bytes);
+                MarkPopulated(entry, offset, offset + bytes);
+            }
             body((IntPtr)(entry.Region.Pointer + offset));
         }
         finally
@@ -41,6 +50,32 @@ internal static class MappingCache
                 entry.Leases--;
                 entry.LastUsedMs = Environment.TickCount64;
             }
+        }
+    }
+
+    private static bool IsPopulated(Entry entry, long start, long end)
+    {
+        lock (Entries)
+            return entry.Populated.Any(r => r.Start <= start && end <= r.End);
+    }
+
+    /// <summary>Adds <c>[start, end)</c> to the populated ranges, merging it with those it touches or overlaps.</summary>
+    private static void MarkPopulated(Entry entry, long start, long end)
+    {
+        lock (Entries)
+        {
+            var ranges = entry.Populated;
+            for (var i = ranges.Count - 1; i >= 0; i--)
+            {
+                var (s, e) = ranges[i];
+                if (s > end || e < start)
+                    continue;
+                start = Math.Min(start, s);
+                end = Math.Max(end, e);
+                ranges.RemoveAt(i);
+            }
+            var at = ranges.FindIndex(r => r.Start > start);
+            ranges.Insert(at < 0 ? ranges.Count : at, (start, end));
         }
     }
 

@@ -159,6 +159,21 @@ public sealed class FarmMasterTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void An_idle_worker_gets_a_task_before_a_busy_workers_prefetch_slot()
+    {
+        var master = StartMaster();
+        // Both ask for two batches ahead: the first worker's two slots come first in the master's queue.
+        var first = RegisterWorker(master, "first", prefetch: 2);
+        var second = RegisterWorker(master, "second", prefetch: 2);
+        Submit(master, "job-1", chunks: 2);
+
+        // One task each: the second task must not wait behind the first on the first worker.
+        Assert.Single(first.ExpectMsg<RunTasks>().Tasks);
+        Assert.Single(second.ExpectMsg<RunTasks>().Tasks);
+        first.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
     public void Jobs_share_a_worker_round_robin()
     {
         var master = StartMaster();
