@@ -66,7 +66,12 @@ public static class BuiltInFunctions
         return steps;
     }
 
-    /// <summary>Vectorized: the job is bound by memory bandwidth, so the loop must not be the bottleneck.</summary>
+    /// <summary>
+    /// Vectorized: the job is bound by memory bandwidth, so the loop must not be the bottleneck. Compiled fully
+    /// optimized at once: a worker calls it once per task, so tiered compilation would run it from its first,
+    /// unoptimized code (and on-stack replacement) for the first 30 tasks of a worker's life.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void SqrtInPlaceBody(Span<double> slice, int start)
     {
         var i = 0;
