@@ -40,6 +40,12 @@ public sealed record MasterSettings
     /// <summary>The master's persistence id in the journal (one per farm).</summary>
     public string PersistenceId { get; init; } = "farm-master";
 
+    /// <summary>
+    /// How long chunks done may wait to be journaled together (a durable master). A master that dies runs the
+    /// chunks done in its last interval again; their results are not delivered twice (the client drops them).
+    /// </summary>
+    public TimeSpan ChunksDoneJournalInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>A snapshot after this many journaled events; older events and snapshots are then deleted.</summary>
     public int SnapshotEvery { get; init; } = 500;
 
