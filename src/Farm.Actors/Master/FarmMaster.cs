@@ -790,8 +790,7 @@ public sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         _jobs.Remove(job.Id);
         Keep(job, error: null);
         RememberEnded(job, JobRunState.Completed);
-        _doneNotJournaled.Remove(job.Id); // the job's end covers its chunks
-        Record(new JobEnded(job.Id));
+        RecordJobEnded(job);
     }
 
     /// <summary>
@@ -860,8 +859,7 @@ public sealed class FarmMaster : UntypedPersistentActor, IWithTimers
     private void RemoveJob(JobState job, JobRunState endedAs = JobRunState.Cancelled)
     {
         RememberEnded(job, endedAs);
-        _doneNotJournaled.Remove(job.Id); // the job's end covers its chunks
-        Record(new JobEnded(job.Id));
+        RecordJobEnded(job);
         job.Ended = true;
         _jobs.Remove(job.Id);
         foreach (var task in job.DrainQueued())
@@ -901,11 +899,6 @@ public sealed class FarmMaster : UntypedPersistentActor, IWithTimers
     // ---- the journal (a durable master) ---------------------------------------------------------------
 
     /// <summary>
-    /// Journals an event when the master is durable. PersistAsync: the master does not wait for the write
-    /// (it never stops serving); what a crash loses between a change and its write is what the client's
-    /// resume re-sends and what the next master runs again, so nothing is lost, at worst redone.
-    /// </summary>
-    /// <summary>
     /// Chunks done are journaled in one event per job every <see cref="MasterSettings.ChunksDoneJournalInterval"/>,
     /// not one per batch of results: with tiny tasks that was one journal write per result message (the durable
     /// master ran tiny tasks 1.74x slower), and a short job paid a write between its submission and its end.
@@ -922,6 +915,12 @@ public sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             Timers.StartSingleTimer("journal-chunks-done", JournalChunksDone.Instance, _settings.ChunksDoneJournalInterval);
     }
 
+    private void RecordJobEnded(JobState job)
+    {
+        _doneNotJournaled.Remove(job.Id); // the job's end covers its chunks
+        Record(new JobEnded(job.Id));
+    }
+
     private void OnJournalChunksDone()
     {
         foreach (var (jobId, indexes) in _doneNotJournaled)
@@ -932,6 +931,11 @@ public sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         _doneNotJournaled.Clear();
     }
 
+    /// <summary>
+    /// Journals an event when the master is durable. PersistAsync: the master does not wait for the write
+    /// (it never stops serving); what a crash loses between a change and its write is what the client's
+    /// resume re-sends and what the next master runs again, so nothing is lost, at worst redone.
+    /// </summary>
     private void Record(IFarmMessage @event)
     {
         if (!Durable)
