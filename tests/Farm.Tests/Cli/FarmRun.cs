@@ -13,6 +13,19 @@ public sealed record FarmRun(IReadOnlyList<string> Arguments, int ExitCode, stri
         }
     }
 
+    /// <summary>stdout as one JSON document; a failed assertion naming the whole run when it is not one.</summary>
+    public System.Text.Json.JsonDocument StdoutJson()
+    {
+        try
+        {
+            return System.Text.Json.JsonDocument.Parse(Stdout);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new Xunit.Sdk.XunitException($"stdout is not one JSON document ({e.Message}):{Environment.NewLine}{this}");
+        }
+    }
+
     /// <summary>Shown by failed assertions: the command, its exit code and (the start of) both streams.</summary>
     public override string ToString() =>
         $"farm {string.Join(' ', Arguments)} -> exit {ExitCode}{Environment.NewLine}" +

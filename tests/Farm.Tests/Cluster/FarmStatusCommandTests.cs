@@ -30,7 +30,7 @@ public sealed class FarmStatusCommandTests
         var run = await FarmProcess.RunAsync(["status", "--contact", masterAddress, "--json"], stdin: null, timeout: TimeSpan.FromSeconds(40));
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        using var json = JsonDocument.Parse(run.Stdout);
+        using var json = run.StdoutJson();
         var root = json.RootElement;
 
         var members = root.GetProperty("members").EnumerateArray()

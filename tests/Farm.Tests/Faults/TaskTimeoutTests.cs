@@ -65,7 +65,7 @@ public sealed class TaskTimeoutTests
             // farm status --json shows the same count for the ended job.
             var run = await FarmProcess.RunAsync(["status", "--contact", cluster.MasterAddress, "--json"], stdin: null, timeout: TimeSpan.FromSeconds(60));
             Assert.True(run.ExitCode == 0, run.ToString());
-            using var json = JsonDocument.Parse(run.Stdout);
+            using var json = run.StdoutJson();
             var jobJson = json.RootElement.GetProperty("jobs").EnumerateArray().Single(j => j.GetProperty("jobId").GetString() == jobB.JobId);
             Assert.Equal("completed", jobJson.GetProperty("state").GetString());
             Assert.Equal(jobB.Requeued, jobJson.GetProperty("requeued").GetInt64());
