@@ -65,28 +65,6 @@ internal static class BenchNodeConfig
         }
         """;
 
-    /// <summary>
-    /// The DistributedPubSub serializer binding, missing from the actor system <see cref="Client.FarmClusterClient.Start"/>
-    /// makes (its config falls back to ClusterClientReceptionist's reference config only): ClusterClient with
-    /// use-legacy-serialization = off sends every message as a <c>PublishSubscribe.Send</c> envelope, which without
-    /// this binding goes through Newtonsoft JSON (≈ 1,000× slower than the farm's serializer for a chunk of one item).
-    /// Passed as <c>FarmClientOptions.Config</c>; <c>--product-client-config</c> measures without it.
-    /// </summary>
-    public const string PubSubSerializerHocon = """
-        akka.actor {
-          serializers {
-            akka-pubsub = "Akka.Cluster.Tools.PublishSubscribe.Serialization.DistributedPubSubMessageSerializer, Akka.Cluster.Tools"
-          }
-          serialization-bindings {
-            "Akka.Cluster.Tools.PublishSubscribe.IDistributedPubSubMessage, Akka.Cluster.Tools" = akka-pubsub
-            "Akka.Cluster.Tools.PublishSubscribe.Internal.SendToOneSubscriber, Akka.Cluster.Tools" = akka-pubsub
-          }
-          serialization-identifiers {
-            "Akka.Cluster.Tools.PublishSubscribe.Serialization.DistributedPubSubMessageSerializer, Akka.Cluster.Tools" = 9
-          }
-        }
-        """;
-
     public static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -119,13 +119,8 @@ public static class ClusterScenarioRunner
             processes.Add(master);
             var seed = await master.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
             var workersA = await StartWorkersAsync(benchDll, seed, nodes, "A", processes);
-            // The bench's client system gets the DistributedPubSub serializer binding that FarmClusterClient's own
-            // config lacks (see BenchNodeConfig.PubSubSerializerHocon and the diagnosis below).
-            var clusterClient = FarmClusterClient.Start([seed], new FarmClientOptions
-            {
-                Workers = o.Workers,
-                Config = o.ProductClientConfig ? null : BenchNodeConfig.PubSubSerializerHocon,
-            });
+            // The client exactly as the product makes it (its defaults are re-checked by the diagnosis below).
+            var clusterClient = FarmClusterClient.Start([seed], new FarmClientOptions { Workers = o.Workers });
             var a = new Target { Key = "cluster", Label = "cluster via ClusterClient", Client = clusterClient, MasterProcess = master };
             a.WorkerProcesses.AddRange(workersA);
             await WaitForWorkersAsync(a.Client, nodes);
@@ -146,8 +141,7 @@ public static class ClusterScenarioRunner
                 Console.WriteLine($"  cluster B up in {Fmt.Seconds(Clock.SecondsSince(started))}: master {selfAddress} (this process), workers pids {string.Join(", ", workersB.Select(w => w.Pid))}");
             }
 
-            if (!o.ProductClientConfig)
-                await DiagnoseProductDefaultsAsync(o, seed, clusterClient, report);
+            await DiagnoseProductDefaultsAsync(o, seed, clusterClient, report);
 
             async Task Scenario(string name, Func<Gates, Task> run)
             {
@@ -297,14 +291,13 @@ public static class ClusterScenarioRunner
     /// report): a client made by <c>FarmClusterClient.Start</c> without extra config running tiny tasks, and the
     /// seed map with auto chunks.
     /// </summary>
-    private static async Task DiagnoseProductDefaultsAsync(ScenarioOptions o, string seed, FarmClient fixedClient, BenchReport report)
+    private static async Task DiagnoseProductDefaultsAsync(ScenarioOptions o, string seed, FarmClient client, BenchReport report)
     {
         Console.WriteLine("\n## diagnosis: the product's defaults");
         await DiagnoseClientConfigAsync(o, seed, report);
         if (!o.Only.Contains("map"))
             return;
 
-        // With the serializer binding in place (the JSON envelope would take long to even reach the frame check).
         var n = o.MapItems;
         var doubles = new double[n];
         for (var i = 0; i < n; i++)
@@ -313,7 +306,7 @@ public static class ClusterScenarioRunner
         var start = Stopwatch.GetTimestamp();
         try
         {
-            await fixedClient.MapAsync(BuiltInFunctions.Sqrt, doubles, null, cts.Token);
+            await client.MapAsync(BuiltInFunctions.Sqrt, doubles, null, cts.Token);
             report.Notes.Add($"Product default chunking of the seed map over ClusterClient (auto chunks) finished in {Fmt.Seconds(Clock.SecondsSince(start))}.");
         }
         catch (OperationCanceledException)
@@ -349,7 +342,7 @@ public static class ClusterScenarioRunner
                 var line = $"Product default client config (`FarmClusterClient.Start` without extra HOCON): ClusterClient wraps every message in " +
                            $"`Akka.Cluster.Tools.PublishSubscribe.Send`, which that actor system serializes with **{envelope}**; " +
                            $"{Fmt.Count(tinyN)} tiny tasks (chunk size 1) took {Fmt.Seconds(t)} = {Fmt.Rate(tinyN / t, "tasks")}, the bench process using {Fmt.Seconds(cpu)} of CPU. " +
-                           "The timed cluster rows below use a client with the DistributedPubSub serializer bound (`FarmClientOptions.Config`).";
+                           "The timed cluster rows below use the same client configuration.";
                 report.Notes.Add(line);
                 Console.WriteLine("  " + line);
             }
@@ -726,9 +719,7 @@ public static class ClusterProbe
         await using var w2 = NodeProcess.Start("w2", benchDll, "worker-node", "--seed-nodes", seed, "--workers", "1");
         await w1.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
         await w2.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
-        var fix = Environment.GetEnvironmentVariable("PROBE_NO_FIX") is null;
-        Console.WriteLine($"pubsub binding fix: {fix}");
-        await using var client = FarmClusterClient.Start([seed], new FarmClientOptions { Workers = 2, Config = fix ? BenchNodeConfig.PubSubSerializerHocon : null });
+        await using var client = FarmClusterClient.Start([seed], new FarmClientOptions { Workers = 2 });
         while ((await client.GetStatusAsync()).Workers.Count < 2)
             await Task.Delay(200);
         Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} cluster up");

@@ -492,24 +492,8 @@ public static class FailoverBench
 
     private static string Slug(string text) => new(text.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray());
 
-    private static async Task UntilAsync(FarmClient farm, Func<Protocol.FarmStatus, bool> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < Step)
-        {
-            try
-            {
-                if (condition(await farm.GetStatusAsync()))
-                    return;
-            }
-            catch (Akka.Actor.AskTimeoutException)
-            {
-                // the cluster client may not have found the receptionist yet
-            }
-            await Task.Delay(20);
-        }
-        throw new TimeoutException("the cluster did not reach the expected state");
-    }
+    private static Task UntilAsync(FarmClient farm, Func<Protocol.FarmStatus, bool> condition) =>
+        ClusterStatusWait.UntilAsync(farm, condition, Step);
 
     /// <summary>Replaces the text between <c>&lt;!-- failover:KEY --&gt;</c> markers, or appends it.</summary>
     private static string ReplaceSection(string document, string key, string section)

@@ -122,24 +122,8 @@ public static partial class WorkerLossBench
             requeued, after.Count, File.ReadAllText("/proc/loadavg").Split(' ')[0]);
     }
 
-    private static async Task UntilAsync(FarmClient farm, Func<Protocol.FarmStatus, bool> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < Step)
-        {
-            try
-            {
-                if (condition(await farm.GetStatusAsync()))
-                    return;
-            }
-            catch (Akka.Actor.AskTimeoutException)
-            {
-                // the cluster client may not have found the receptionist yet
-            }
-            await Task.Delay(20);
-        }
-        throw new TimeoutException("the cluster did not reach the expected state");
-    }
+    private static Task UntilAsync(FarmClient farm, Func<Protocol.FarmStatus, bool> condition) =>
+        ClusterStatusWait.UntilAsync(farm, condition, Step);
 
     /// <summary>The failure detector and resolver settings as shipped (hocon/farm.conf next to farm.dll).</summary>
     private static string FailureDetectorSettings()

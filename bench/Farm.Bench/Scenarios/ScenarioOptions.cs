@@ -11,7 +11,7 @@ public sealed record ScenarioOptions
                                [--workers N] [--python PATH | --no-python] [--results DIR]
                                [--wait-quiet SECONDS] [--max-noise PERCENT] [--py-retries N]
           Farm.Bench scenarios --cluster [the options above] [--dask-python PATH | --no-dask] [--farm-dll PATH]
-                               [--no-inproc-master] [--map-chunk N] [--product-client-config]
+                               [--no-inproc-master] [--map-chunk N]
           Farm.Bench micro [BenchmarkDotNet arguments, e.g. --filter *Apply*]
           Farm.Bench worker-node --seed-nodes ADDR [--workers N]   (started by --cluster; a worker node with spin/work)
 
@@ -31,7 +31,6 @@ public sealed record ScenarioOptions
                    --dask-python P the interpreter with dask.distributed (default /usr/bin/python3)
                    --farm-dll P    the product's farm.dll (default: src/Farm.Node/bin/<Release|Debug>/net10.0)
                    --map-chunk N   chunk size of the cluster seed map (default 100,000: auto chunks exceed a frame)
-                   --product-client-config  no DistributedPubSub binding in the client (the product's default; slow)
         micro      BenchmarkDotNet micro-benchmarks (ShortRun jobs, memory diagnoser)
         """;
 
@@ -41,7 +40,6 @@ public sealed record ScenarioOptions
     public string? FarmDll { get; init; }
     public bool InProcessMaster { get; init; } = true;
     public int? ClusterMapChunk { get; init; }
-    public bool ProductClientConfig { get; init; }
     public bool Help { get; init; }
 
     /// <summary>Timed repetitions of every C# implementation (after one untimed warm-up round).</summary>
@@ -161,9 +159,6 @@ public sealed record ScenarioOptions
                     break;
                 case "--farm-dll":
                     o = o with { FarmDll = Value() };
-                    break;
-                case "--product-client-config":
-                    o = o with { ProductClientConfig = true };
                     break;
                 case "--no-inproc-master":
                     o = o with { InProcessMaster = false };
