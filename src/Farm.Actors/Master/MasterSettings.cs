@@ -18,6 +18,19 @@ public sealed record MasterSettings
     /// </summary>
     public TimeSpan TargetBatchDuration { get; init; } = TimeSpan.FromMilliseconds(2);
 
+    /// <summary>
+    /// About how much work one task holds: a chunk is cut into slices of this much measured work, so a worker never
+    /// holds a long chunk and a job submitted behind a long one gets a worker within about one slice. Results still
+    /// go to the client per chunk. A worker holding half a slice of work or more gets no batch ahead (no prefetch).
+    /// </summary>
+    public TimeSpan SliceDuration { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>How long an ended job that keeps its results waits to be fetched (<see cref="Protocol.JobOptions.KeepResults"/>).</summary>
+    public TimeSpan KeptResultsRetention { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>The master's clock (deadlines, the expiry of kept results); tests pass a clock they advance.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     /// <summary>How often the master looks for tasks past their deadline.</summary>
     public TimeSpan DeadlineSweepInterval { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -50,4 +63,30 @@ public sealed record MasterSettings
     public int SnapshotEvery { get; init; } = 500;
 
     public static readonly MasterSettings Default = new();
+
+    /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first setting out of range.</summary>
+    public MasterSettings Validate()
+    {
+        Positive(MaxBatchTasks, nameof(MaxBatchTasks));
+        Positive(BatchItemBudget, nameof(BatchItemBudget));
+        Positive(SnapshotEvery, nameof(SnapshotEvery));
+        Positive(TargetBatchDuration, nameof(TargetBatchDuration));
+        Positive(SliceDuration, nameof(SliceDuration));
+        Positive(KeptResultsRetention, nameof(KeptResultsRetention));
+        Positive(DeadlineSweepInterval, nameof(DeadlineSweepInterval));
+        Positive(ChunksDoneJournalInterval, nameof(ChunksDoneJournalInterval));
+        return this;
+    }
+
+    private static void Positive(int value, string name)
+    {
+        if (value <= 0)
+            throw new ArgumentOutOfRangeException(name, value, $"MasterSettings.{name} must be at least 1");
+    }
+
+    private static void Positive(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(name, value, $"MasterSettings.{name} must be longer than zero");
+    }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.Serialization;
+using ActorFarm.Master.Journal.V1;
 using ActorFarm.Protocol;
 using Akka.Actor;
 using Akka.Serialization;
@@ -78,9 +79,9 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
         [typeof(FarmStatus)] = FarmStatusManifest,
         [typeof(ReRegister)] = ReRegisterManifest,
         [typeof(MessageFragment)] = MessageFragmentManifest,
-        [typeof(ChunksDone)] = ChunksDoneManifest,
-        [typeof(JobEnded)] = JobEndedManifest,
-        [typeof(MasterSnapshot)] = MasterSnapshotManifest,
+        [typeof(V1ChunksDone)] = ChunksDoneManifest,
+        [typeof(V1JobEnded)] = JobEndedManifest,
+        [typeof(V1MasterSnapshot)] = MasterSnapshotManifest,
         [typeof(JobRecovered)] = JobRecoveredManifest,
         [typeof(PingJob)] = PingJobManifest,
         [typeof(JobPong)] = JobPongManifest,
@@ -154,10 +155,10 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
                 case TasksDone m: Write(writer, m); break;
                 case FarmStatus m: Write(writer, m); break;
                 case MessageFragment m: Write(writer, m); break;
-                case ChunksDone m: writer.WriteString(m.JobId); WriteIndexes(writer, m.ChunkIndexes); break;
-                case JobEnded m: writer.WriteString(m.JobId); break;
-                case MasterSnapshot m: Write(writer, m); break;
-                case JobRecovered m: writer.WriteString(m.JobId); WriteIndexes(writer, m.PendingChunkIndexes); break;
+                case V1ChunksDone m: writer.WriteString(m.JobId); WireLayouts.WriteIndexes(writer, m.ChunkIndexes); break;
+                case V1JobEnded m: writer.WriteString(m.JobId); break;
+                case V1MasterSnapshot m: Write(writer, m); break;
+                case JobRecovered m: writer.WriteString(m.JobId); WireLayouts.WriteIndexes(writer, m.PendingChunkIndexes); break;
                 case PingJob m: writer.WriteString(m.JobId); WriteActorRef(writer, m.ReplyTo); break;
                 case JobPong m: writer.WriteString(m.JobId); writer.WriteBool(m.Known); break;
                 case AttachJob m: writer.WriteString(m.JobId); WriteActorRef(writer, m.ReplyTo); break;
@@ -177,33 +178,13 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
         w.WriteString(m.JobId);
         w.WriteInterned(m.FunctionName);
         WriteActorRef(w, m.ReplyTo);
-        WriteChunks(w, m.Chunks);
+        WireLayouts.WriteChunks(w, m.Chunks);
         w.WriteBool(m.InputComplete);
-        var options = m.Options ?? JobOptions.Default;
-        w.WriteBool(options.TaskTimeout.HasValue);
-        if (options.TaskTimeout is { } timeout)
-            w.WriteInt64(timeout.Ticks);
-        w.WriteInt32(options.MaxAttempts);
-        w.WriteBool(options.KeepResults);
+        WireLayouts.WriteOptions(w, m.Options);
         w.WriteBool(m.Resume);
     }
 
-    private static void WriteIndexes(WireWriter w, IReadOnlyList<int> indexes)
-    {
-        w.WriteCount(indexes.Count);
-        for (var i = 0; i < indexes.Count; i++)
-            w.WriteInt32(indexes[i]);
-    }
-
-    private static int[] ReadIndexes(ref WireReader r, string field)
-    {
-        var indexes = new int[r.ReadCount(field)];
-        for (var i = 0; i < indexes.Length; i++)
-            indexes[i] = r.ReadInt32(field);
-        return indexes;
-    }
-
-    private static void Write(WireWriter w, MasterSnapshot m)
+    private static void Write(WireWriter w, V1MasterSnapshot m)
     {
         if (m.Jobs.Count != m.DoneChunkIndexes.Count)
             throw new SerializationException($"a master snapshot of {m.Jobs.Count} jobs has done-chunk lists for {m.DoneChunkIndexes.Count}");
@@ -211,27 +192,15 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
         for (var i = 0; i < m.Jobs.Count; i++)
         {
             Write(w, m.Jobs[i]);
-            WriteIndexes(w, m.DoneChunkIndexes[i]);
+            WireLayouts.WriteIndexes(w, m.DoneChunkIndexes[i]);
         }
     }
 
     private static void Write(WireWriter w, SubmitChunks m)
     {
         w.WriteString(m.JobId);
-        WriteChunks(w, m.Chunks);
+        WireLayouts.WriteChunks(w, m.Chunks);
         w.WriteBool(m.InputComplete);
-    }
-
-    private static void WriteChunks(WireWriter w, IReadOnlyList<JobChunk> chunks)
-    {
-        w.WriteCount(chunks.Count);
-        for (var i = 0; i < chunks.Count; i++)
-        {
-            var chunk = chunks[i];
-            w.WriteInt32(chunk.Index);
-            w.WriteInt64(chunk.Offset);
-            ArrayCodec.Write(w, chunk.Items, chunk.Start, chunk.Count);
-        }
     }
 
     private static void Write(WireWriter w, ChunkResults m)
@@ -391,7 +360,7 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
             object message = manifest switch
             {
                 SubmitJobManifest => ReadSubmitJob(ref reader),
-                SubmitChunksManifest => new SubmitChunks(reader.ReadString("job id"), ReadChunks(ref reader), reader.ReadBool("input complete")),
+                SubmitChunksManifest => new SubmitChunks(reader.ReadString("job id"), WireLayouts.ReadChunks(ref reader, Types), reader.ReadBool("input complete")),
                 CancelJobManifest => new CancelJob(reader.ReadString("job id")),
                 ChunkResultsManifest => ReadChunkResults(ref reader),
                 JobFailedManifest => ReadJobFailed(ref reader),
@@ -403,10 +372,10 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
                 FarmStatusManifest => ReadFarmStatus(ref reader),
                 ReRegisterManifest => ReRegister.Instance,
                 MessageFragmentManifest => ReadMessageFragment(ref reader),
-                ChunksDoneManifest => new ChunksDone(reader.ReadString("job id"), ReadIndexes(ref reader, "chunk indexes")),
-                JobEndedManifest => new JobEnded(reader.ReadString("job id")),
-                MasterSnapshotManifest => ReadMasterSnapshot(ref reader),
-                JobRecoveredManifest => new JobRecovered(reader.ReadString("job id"), ReadIndexes(ref reader, "pending chunk indexes")),
+                ChunksDoneManifest => new V1ChunksDone(reader.ReadString("job id"), WireLayouts.ReadIndexes(ref reader, "chunk indexes")),
+                JobEndedManifest => new V1JobEnded(reader.ReadString("job id")),
+                MasterSnapshotManifest => ReadV1MasterSnapshot(ref reader),
+                JobRecoveredManifest => new JobRecovered(reader.ReadString("job id"), WireLayouts.ReadIndexes(ref reader, "pending chunk indexes")),
                 PingJobManifest => new PingJob(reader.ReadString("job id"), ReadActorRef(ref reader, "reply-to")),
                 JobPongManifest => new JobPong(reader.ReadString("job id"), reader.ReadBool("known")),
                 AttachJobManifest => new AttachJob(reader.ReadString("job id"), ReadActorRef(ref reader, "reply-to")),
@@ -428,28 +397,10 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
         var jobId = r.ReadString("job id");
         var function = r.ReadInterned("function name");
         var replyTo = ReadActorRef(ref r, "reply-to");
-        var chunks = ReadChunks(ref r);
+        var chunks = WireLayouts.ReadChunks(ref r, Types);
         var inputComplete = r.ReadBool("input complete");
-        TimeSpan? timeout = r.ReadBool("task timeout present") ? TimeSpan.FromTicks(r.ReadInt64("task timeout")) : null;
-        var maxAttempts = r.ReadInt32("max attempts");
-        var keepResults = r.ReadBool("keep results");
-        var options = timeout is null && maxAttempts == JobOptions.Default.MaxAttempts && !keepResults
-            ? JobOptions.Default
-            : new JobOptions(timeout, maxAttempts, keepResults);
+        var options = WireLayouts.ReadOptions(ref r);
         return new SubmitJob(jobId, function, replyTo, chunks, inputComplete, options, r.ReadBool("resume"));
-    }
-
-    private JobChunk[] ReadChunks(ref WireReader r)
-    {
-        var chunks = new JobChunk[r.ReadCount("chunk count", 3)];
-        for (var i = 0; i < chunks.Length; i++)
-        {
-            var index = r.ReadInt32("chunk index");
-            var offset = r.ReadInt64("chunk offset");
-            var items = ArrayCodec.Read(ref r, Types, "chunk items") ?? throw r.Malformed("chunk items: null");
-            chunks[i] = new JobChunk(index, offset, items, 0, items.Length);
-        }
-        return chunks;
     }
 
     private ChunkResults ReadChunkResults(ref WireReader r)
@@ -568,7 +519,7 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
         return jobs;
     }
 
-    private MasterSnapshot ReadMasterSnapshot(ref WireReader r)
+    private V1MasterSnapshot ReadV1MasterSnapshot(ref WireReader r)
     {
         var count = r.ReadCount("snapshot job count");
         var jobs = new SubmitJob[count];
@@ -576,9 +527,9 @@ public sealed class FarmMessageSerializer : SerializerWithStringManifest
         for (var i = 0; i < count; i++)
         {
             jobs[i] = ReadSubmitJob(ref r);
-            done[i] = ReadIndexes(ref r, "done chunk indexes");
+            done[i] = WireLayouts.ReadIndexes(ref r, "done chunk indexes");
         }
-        return new MasterSnapshot(jobs, done);
+        return new V1MasterSnapshot(jobs, done);
     }
 
     private static MessageFragment ReadMessageFragment(ref WireReader r)

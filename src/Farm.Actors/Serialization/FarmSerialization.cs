@@ -17,12 +17,15 @@ public static class FarmSerialization
         akka.actor {
           serializers {
             farm = "ActorFarm.Serialization.FarmMessageSerializer, Farm.Actors"
+            farm-journal = "ActorFarm.Master.Journal.MasterJournalSerializer, Farm.Actors"
           }
           serialization-bindings {
             "ActorFarm.Protocol.IFarmMessage, Farm.Actors" = farm
+            "ActorFarm.Master.Journal.IMasterEvent, Farm.Actors" = farm-journal
           }
           serialization-identifiers {
             "ActorFarm.Serialization.FarmMessageSerializer, Farm.Actors" = 4711
+            "ActorFarm.Master.Journal.MasterJournalSerializer, Farm.Actors" = 4712
           }
         }
         """;

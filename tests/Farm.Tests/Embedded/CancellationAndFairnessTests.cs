@@ -37,6 +37,31 @@ public sealed class CancellationAndFairnessTests(EmbeddedFarmFixture fixture) : 
     }
 
     [Fact]
+    public async Task A_short_job_behind_a_long_one_with_default_chunks_is_served_within_a_slice_not_a_chunk()
+    {
+        // 100 tasks of 200 ms with default chunking for 2 workers: 8 chunks of 13 (2.6 s of work each). The master
+        // hands out slices of about 20 ms of measured work, here one task: the short job waits for one, not a chunk.
+        using var cancel = new CancellationTokenSource();
+        var longDone = 0L;
+        var longJob = Farm.MapAsync(BuiltInFunctions.Sleep, Enumerable.Repeat(200L, 100).ToArray(),
+            new FarmJobOptions { Progress = new SynchronousProgress<FarmProgress>(p => Interlocked.Exchange(ref longDone, p.ItemsDone)) },
+            cancel.Token);
+        using (var running = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            while (!(await Farm.GetStatusAsync(running.Token)).Jobs.Any(j => j.FunctionName == "sleep" && j.InFlight > 0))
+                await Task.Delay(5, running.Token);
+        }
+
+        var shortJob = await Farm.MapAsync(BuiltInFunctions.Sleep, new[] { 10L, 11, 12, 13 });
+        var longDoneWhenShortFinished = Interlocked.Read(ref longDone);
+
+        Assert.Equal(new[] { 10L, 11, 12, 13 }, shortJob);
+        Assert.Equal(0, longDoneWhenShortFinished); // no chunk of the long job had to finish first
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => longJob);
+    }
+
+    [Fact]
     public async Task A_short_job_is_not_stuck_behind_a_long_one()
     {
         fixture.ResetCalls();

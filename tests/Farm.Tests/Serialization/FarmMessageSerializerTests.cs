@@ -1,5 +1,6 @@
 using System.Runtime.Serialization;
 using ActorFarm.Functions;
+using ActorFarm.Master.Journal.V1;
 using ActorFarm.Protocol;
 using ActorFarm.Serialization;
 using Akka.Actor;
@@ -292,8 +293,8 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
     public void Journal_events_snapshots_and_the_resume_protocol_round_trip()
     {
         var all = OneOfEach(_actor.Ref);
-        Assert.Equal(new[] { 0, 3, 17, int.MaxValue }, RoundTrip(all.OfType<ChunksDone>().Single()).ChunkIndexes);
-        Assert.Equal("client-1", RoundTrip(all.OfType<JobEnded>().Single()).JobId);
+        Assert.Equal(new[] { 0, 3, 17, int.MaxValue }, RoundTrip(all.OfType<V1ChunksDone>().Single()).ChunkIndexes);
+        Assert.Equal("client-1", RoundTrip(all.OfType<V1JobEnded>().Single()).JobId);
         Assert.Equal(new[] { 4, 5, 9 }, RoundTrip(all.OfType<JobRecovered>().Single()).PendingChunkIndexes);
         Assert.Equal(_actor.Ref, RoundTrip(all.OfType<PingJob>().Single()).ReplyTo);
         Assert.True(RoundTrip(all.OfType<JobPong>().Single()).Known);
@@ -303,7 +304,7 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
         var attach = RoundTrip(all.OfType<AttachJob>().Single());
         Assert.Equal(("farm-0123456789ab", _actor.Ref), (attach.JobId, attach.ReplyTo));
 
-        var snapshot = all.OfType<MasterSnapshot>().Single();
+        var snapshot = all.OfType<V1MasterSnapshot>().Single();
         var back = RoundTrip(snapshot);
         Assert.Equal(2, back.Jobs.Count);
         Assert.Equal("client-1", back.Jobs[0].JobId);

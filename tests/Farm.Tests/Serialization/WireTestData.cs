@@ -1,3 +1,4 @@
+using ActorFarm.Master.Journal.V1;
 using ActorFarm.Protocol;
 using Akka.Actor;
 
@@ -111,9 +112,9 @@ internal static class WireTestData
         },
         ReRegister.Instance,
         new MessageFragment("0123456789abcdef", 1, 3, "RT", 300, 100, new byte[] { 1, 2, 3, 250, 0, 7 }),
-        new ChunksDone("client-1", [0, 3, 17, int.MaxValue]),
-        new JobEnded("client-1"),
-        new MasterSnapshot(
+        new V1ChunksDone("client-1", [0, 3, 17, int.MaxValue]),
+        new V1JobEnded("client-1"),
+        new V1MasterSnapshot(
             [new SubmitJob("client-1", "sqrt", someActor, [new JobChunk(4, 44, Doubles, 1, 3)], InputComplete: false, JobOptions.Default),
              new SubmitJob("client-2", "isprime", someActor, [], InputComplete: true, new JobOptions(TimeSpan.FromSeconds(9), 4))],
             [[0, 1, 2, 3], []]),

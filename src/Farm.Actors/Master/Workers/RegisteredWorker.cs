@@ -1,16 +1,17 @@
+using ActorFarm.Master.Book;
 using Akka.Actor;
 
-namespace ActorFarm.Master;
+namespace ActorFarm.Master.Workers;
 
-/// <summary>The master's record of one registered worker.</summary>
-internal sealed class WorkerState(IActorRef actor, IReadOnlyCollection<string> functions, string? hostId = null)
+/// <summary>The master's record of one registered worker: what it can run, where, and what it holds.</summary>
+internal sealed class RegisteredWorker(IActorRef actor, IReadOnlyCollection<string> functions, string incarnation, string? hostId)
 {
     private readonly HashSet<string> _functions = new(functions, StringComparer.Ordinal);
 
     public IActorRef Actor { get; } = actor;
 
-    /// <summary>Tasks handed to this worker and not yet reported back.</summary>
-    public Dictionary<long, TaskState> InFlight { get; } = new();
+    /// <summary>Tasks handed to this worker and not yet reported back; kept by the <see cref="TaskBook"/>.</summary>
+    public Dictionary<long, BookTask> InFlight { get; } = new();
 
     /// <summary>Batches sent and not yet answered; an answer to one of these returns a unit of demand.</summary>
     public HashSet<long> OpenBatches { get; } = new();
@@ -21,7 +22,7 @@ internal sealed class WorkerState(IActorRef actor, IReadOnlyCollection<string> f
     public long TasksCompleted { get; set; }
 
     /// <summary>The worker actor's incarnation from its registration (see <see cref="Protocol.RegisterWorker"/>).</summary>
-    public string Incarnation { get; init; } = "";
+    public string Incarnation { get; } = incarnation;
 
     public IReadOnlyCollection<string> Functions => _functions;
 
@@ -32,4 +33,6 @@ internal sealed class WorkerState(IActorRef actor, IReadOnlyCollection<string> f
 
     /// <summary>Whether the worker may take a job's tasks: any worker when the job needs no host, else one on that host.</summary>
     public bool CanRunOn(string? requiredHost) => requiredHost is null || requiredHost == HostId;
+
+    public bool CanRun(BookJob job) => Supports(job.FunctionName) && CanRunOn(job.RequiredHost);
 }

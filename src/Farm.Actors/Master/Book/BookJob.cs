@@ -1,0 +1,82 @@
+using ActorFarm.Protocol;
+using Akka.Actor;
+
+namespace ActorFarm.Master.Book;
+
+/// <summary>
+/// The book's record of one job: its to-do list (tasks put back, then chunks not yet cut), its chunks without a
+/// result, and what it still owes its client. Changed only through the <see cref="TaskBook"/>.
+/// </summary>
+internal sealed class BookJob(string id, string functionName, IActorRef client, JobOptions options)
+{
+    public string Id { get; } = id;
+    public string FunctionName { get; } = functionName;
+
+    /// <summary>Where results go; a client attaching to a job that keeps its results takes it over.</summary>
+    public IActorRef Client { get; set; } = client;
+
+    public JobOptions Options { get; } = options;
+
+    /// <summary>Set for a job over a shared array worked on in place: only workers on this host may take its tasks.</summary>
+    public string? RequiredHost { get; init; }
+
+    public JobLifecycle Lifecycle { get; set; } = JobLifecycle.Running;
+
+    /// <summary>Tasks put back (lost worker, deadline), oldest first; entries whose task finished meanwhile are skipped.</summary>
+    public Queue<BookTask> Retries { get; } = new();
+
+    /// <summary>Live entries of <see cref="Retries"/>.</summary>
+    public int RetriesToDo { get; set; }
+
+    /// <summary>Chunks with items not yet cut into tasks, in input order.</summary>
+    public Queue<BookChunk> Uncut { get; } = new();
+
+    /// <summary>Chunks without a result (being cut, to do or in flight), by chunk index: a chunk re-sent by a resuming client is not run twice.</summary>
+    public Dictionary<int, BookChunk> Pending { get; } = new();
+
+    /// <summary>Units of work on the to-do list: tasks put back plus chunks not fully cut.</summary>
+    public int ToDoCount => RetriesToDo + Uncut.Count;
+
+    public int InFlight { get; set; }
+
+    public long DoneChunks { get; set; }
+
+    /// <summary>Tasks that failed (the function threw, or out of attempts); for the status only.</summary>
+    public long FailedTasks { get; set; }
+
+    /// <summary>Tasks put back on the to-do list (worker lost or left, deadline); for the status only.</summary>
+    public long Requeued { get; set; }
+
+    public bool InputComplete { get; set; }
+
+    /// <summary>On the book's round-robin ring of jobs with work to do.</summary>
+    public bool InReadyRing { get; set; }
+
+    /// <summary>
+    /// Measured run time per item, weighted by items (a decayed sum of nanoseconds over a decayed sum of items), so a
+    /// first one-item probe that paid for JIT compilation is outweighed as soon as a large slice reports. Null until a
+    /// task has finished.
+    /// </summary>
+    public double? ItemNanoseconds => _measuredItems > 0 ? _measuredNanoseconds / _measuredItems : null;
+
+    private double _measuredNanoseconds;
+    private double _measuredItems;
+
+    public void RecordTaskTime(long nanoseconds, int items)
+    {
+        _measuredNanoseconds = 0.8 * _measuredNanoseconds + nanoseconds;
+        _measuredItems = 0.8 * _measuredItems + Math.Max(1, items);
+    }
+
+    /// <summary>Every result sent so far, when the job keeps its results (<see cref="JobOptions.KeepResults"/>).</summary>
+    public List<ChunkResult>? Kept { get; set; }
+
+    /// <summary>The error of the first task that failed for good (a poison task); the job ends with it once the rest is done.</summary>
+    public FarmError? FailedForGood { get; set; }
+
+    /// <summary>Results gathered while handling one message, sent to the client in one reply.</summary>
+    public List<ChunkResult>? Outbox { get; set; }
+
+    /// <summary>All input is in, every chunk is done or failed for good, and (after a recovery) the client has said what it lacks.</summary>
+    public bool IsFinished => InputComplete && Pending.Count == 0 && Lifecycle == JobLifecycle.Running;
+}

@@ -1,0 +1,291 @@
+using ActorFarm.Master.Dispatch;
+using ActorFarm.Master.Workers;
+using ActorFarm.Protocol;
+
+namespace ActorFarm.Master.Book;
+
+/// <summary>
+/// The to-do list: the only place where a task's phase changes (to do → in flight with a worker and a deadline →
+/// done or failed for good, and back to to do when a worker is lost or a deadline passes). It holds the running
+/// jobs, their chunks without a result, their tasks, and the round-robin ring of jobs with work to do. It decides
+/// nothing: the <see cref="DispatchPlanner"/> plans a hand-out from what it shows, and <see cref="Commit"/> carries
+/// the plan out. No actor, no clock: the caller passes the time.
+/// </summary>
+internal sealed class TaskBook
+{
+    private readonly Dictionary<string, BookJob> _jobs = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, BookTask> _tasks = new();
+
+    /// <summary>Jobs with work to do, served round-robin from <see cref="RingCursor"/>.</summary>
+    private readonly List<BookJob> _ring = new();
+
+    private long _nextTaskId;
+
+    public IReadOnlyCollection<BookJob> Jobs => _jobs.Values;
+
+    public IReadOnlyList<BookJob> Ring => _ring;
+
+    /// <summary>The ring position of the job to serve next.</summary>
+    public int RingCursor { get; private set; }
+
+    /// <summary>Units of work to do over all jobs (tasks put back, chunks not fully cut).</summary>
+    public int ToDoTotal
+    {
+        get
+        {
+            var total = 0;
+            foreach (var job in _ring)
+                total += job.ToDoCount;
+            return total;
+        }
+    }
+
+    public long TasksCompleted { get; private set; }
+
+    /// <summary>Results that came for a task already done or of a job that ended (duplicates, dropped).</summary>
+    public long DroppedResults { get; private set; }
+
+    public bool TryGetJob(string id, out BookJob job) => _jobs.TryGetValue(id, out job!);
+
+    public bool Contains(string id) => _jobs.ContainsKey(id);
+
+    public BookJob Open(string id, string functionName, Akka.Actor.IActorRef client, JobOptions options, string? requiredHost,
+        JobLifecycle lifecycle = JobLifecycle.Running)
+    {
+        var job = new BookJob(id, functionName, client, options) { RequiredHost = requiredHost, Lifecycle = lifecycle };
+        _jobs.Add(id, job);
+        return job;
+    }
+
+    /// <summary>Adds chunks to a job's to-do list; a chunk it already holds (a resuming client re-sends what it lacks) is skipped.</summary>
+    public void AddChunks(BookJob job, IReadOnlyList<JobChunk> chunks, bool inputComplete)
+    {
+        foreach (var input in chunks)
+        {
+            if (job.Pending.ContainsKey(input.Index))
+                continue;
+            var chunk = new BookChunk(input);
+            job.Pending.Add(input.Index, chunk);
+            job.Uncut.Enqueue(chunk);
+        }
+        job.InputComplete |= inputComplete;
+        MarkReady(job);
+    }
+
+    /// <summary>Hands the planned tasks to <paramref name="worker"/>: each is in flight from now, with its deadline.</summary>
+    public List<BookTask> Commit(DispatchPlan plan, RegisteredWorker worker, long now, TimeProvider time)
+    {
+        var tasks = new List<BookTask>(plan.Tasks.Count);
+        foreach (var pick in plan.Tasks)
+        {
+            var job = pick.Job;
+            BookTask task;
+            if (pick.Retry is { } retry)
+            {
+                // The planner took put-back tasks in queue order, skipping only entries already finished.
+                while (job.Retries.Dequeue() != retry)
+                {
+                }
+                job.RetriesToDo--;
+                task = retry;
+            }
+            else
+            {
+                var chunk = pick.Chunk!;
+                task = new BookTask(++_nextTaskId, job, chunk, chunk.Cut, pick.Count);
+                chunk.Cut += pick.Count;
+                chunk.OpenTasks.Add(task);
+                _tasks.Add(task.Id, task);
+                if (chunk.Uncut == 0)
+                    job.Uncut.Dequeue(); // the planner cuts chunks in order: this one is at the head
+            }
+            task.Phase = TaskPhase.InFlight;
+            task.Worker = worker;
+            task.Attempts++;
+            task.DeadlineTimestamp = job.Options.TaskTimeout is { } timeout
+                ? now + (long)(timeout.TotalSeconds * time.TimestampFrequency)
+                : long.MaxValue;
+            worker.InFlight.Add(task.Id, task);
+            job.InFlight++;
+            tasks.Add(task);
+        }
+        RingCursor = plan.NextRingPosition;
+        CompactRing();
+        return tasks;
+    }
+
+    /// <summary>Records a task's outcome; see <see cref="TaskCompletion"/> for what the caller then owes the client.</summary>
+    public TaskCompletion Complete(TaskOutcome outcome, RegisteredWorker? worker, out BookTask? finished)
+    {
+        if (!_tasks.TryGetValue(outcome.TaskId, out finished))
+        {
+            DroppedResults++;
+            return TaskCompletion.Dropped;
+        }
+
+        var task = finished;
+        Close(task);
+        var job = task.Job;
+        if (outcome.Error is not null)
+        {
+            job.FailedTasks++;
+            return TaskCompletion.Threw;
+        }
+
+        if (worker is not null)
+            worker.TasksCompleted++;
+        TasksCompleted++;
+        job.RecordTaskTime(outcome.ElapsedNanoseconds, task.Count);
+        task.Chunk.AddOutput(task, outcome.Output!);
+        if (!task.Chunk.IsDone)
+            return TaskCompletion.SliceDone;
+        job.Pending.Remove(task.Chunk.Index);
+        job.DoneChunks++;
+        return TaskCompletion.ChunkDone;
+    }
+
+    /// <summary>
+    /// Puts an in-flight task back on its job's to-do list (its worker was lost or left, or it passed its deadline),
+    /// or, out of attempts, fails it for good. Returns false when it failed for good.
+    /// </summary>
+    /// <param name="lost">The worker died or vanished: counts against the task as a worker it may have killed.</param>
+    /// <param name="countAttempt">False for a task handed back unstarted (a leaving worker): the attempt did not happen.</param>
+    public bool Requeue(BookTask task, string reason, bool lost, bool countAttempt = true)
+    {
+        Detach(task);
+        var job = task.Job;
+        if (!countAttempt)
+            task.Attempts--;
+        if (lost)
+            task.WorkerLosses++;
+        job.Requeued++;
+        if (task.Attempts >= job.Options.MaxAttempts)
+        {
+            FailForGood(task, reason);
+            return false;
+        }
+        task.Phase = TaskPhase.ToDo;
+        job.Retries.Enqueue(task);
+        job.RetriesToDo++;
+        MarkReady(job);
+        return true;
+    }
+
+    /// <summary>The in-flight tasks whose deadline is at or before <paramref name="now"/>.</summary>
+    public List<BookTask> Overdue(long now)
+    {
+        var late = new List<BookTask>();
+        foreach (var task in _tasks.Values)
+        {
+            if (task.Phase == TaskPhase.InFlight && task.DeadlineTimestamp <= now)
+                late.Add(task);
+        }
+        return late;
+    }
+
+    /// <summary>
+    /// Ends a job, the one way a job ends: its tasks are dropped (results still running are ignored when they come)
+    /// and it leaves the book.
+    /// </summary>
+    public void End(BookJob job, JobLifecycle endedAs)
+    {
+        if (!endedAs.IsEnded())
+            throw new ArgumentOutOfRangeException(nameof(endedAs), endedAs, "a job ends as completed, failed or cancelled");
+        job.Lifecycle = endedAs;
+        _jobs.Remove(job.Id);
+        foreach (var chunk in job.Pending.Values)
+        {
+            foreach (var task in chunk.OpenTasks.ToList())
+                Close(task);
+        }
+        job.Pending.Clear();
+        job.Uncut.Clear();
+        job.Retries.Clear();
+        job.RetriesToDo = 0;
+        CompactRing();
+    }
+
+    /// <summary>A task out of attempts: its chunk can never complete, so the chunk's other tasks are dropped too.</summary>
+    private void FailForGood(BookTask task, string reason)
+    {
+        var job = task.Job;
+        var chunk = task.Chunk;
+        // A task whose worker died on every attempt is a poison task (it crashes its process, say):
+        // quarantined, so it cannot go on to kill the rest of the farm.
+        var message = task.WorkerLosses >= task.Attempts
+            ? $"{task.Describe()} killed {task.WorkerLosses} workers: the worker running it was lost on each of its " +
+              $"{task.Attempts} attempts (the last because {reason}); it is quarantined as a poison task"
+            : $"{task.Describe()} failed {task.Attempts} attempts; the last one because {reason}";
+        job.FailedTasks++;
+        job.FailedForGood ??= new FarmError(FarmErrorKind.TooManyAttempts, message, job.FunctionName, task.FirstItem);
+        task.Phase = TaskPhase.FailedForGood;
+        _tasks.Remove(task.Id);
+        chunk.OpenTasks.Remove(task);
+        foreach (var other in chunk.OpenTasks.ToList())
+            Close(other);
+        job.Pending.Remove(chunk.Index);
+        if (chunk.Uncut > 0)
+        {
+            chunk.Cut = chunk.Input.Count;
+            var rest = job.Uncut.Where(c => c != chunk).ToList();
+            job.Uncut.Clear();
+            foreach (var c in rest)
+                job.Uncut.Enqueue(c);
+        }
+    }
+
+    /// <summary>Takes a task off its worker or out of its job's to-do list.</summary>
+    private static void Detach(BookTask task)
+    {
+        switch (task.Phase)
+        {
+            case TaskPhase.InFlight:
+                task.Worker!.InFlight.Remove(task.Id);
+                task.Job.InFlight--;
+                break;
+            case TaskPhase.ToDo:
+                // A late result for a task already put back: its queue entry is skipped when reached.
+                task.Job.RetriesToDo--;
+                break;
+        }
+        task.Worker = null;
+        task.DeadlineTimestamp = long.MaxValue;
+    }
+
+    /// <summary>A task finishing now (its result came, or its job or chunk ended): done, and forgotten.</summary>
+    private void Close(BookTask task)
+    {
+        Detach(task);
+        task.Phase = TaskPhase.Done;
+        _tasks.Remove(task.Id);
+        task.Chunk.OpenTasks.Remove(task);
+    }
+
+    /// <summary>A job with work to do joins the ring at its end: it is served after every job already there.</summary>
+    private void MarkReady(BookJob job)
+    {
+        if (job.ToDoCount == 0 || job.InReadyRing || job.Lifecycle.IsEnded())
+            return;
+        job.InReadyRing = true;
+        _ring.Insert(RingCursor, job);
+        if (_ring.Count > 1)
+            RingCursor++;
+        RingCursor %= _ring.Count;
+    }
+
+    private void CompactRing()
+    {
+        for (var i = _ring.Count - 1; i >= 0; i--)
+        {
+            var job = _ring[i];
+            if (job.ToDoCount > 0 && !job.Lifecycle.IsEnded())
+                continue;
+            job.InReadyRing = false;
+            _ring.RemoveAt(i);
+            if (i < RingCursor)
+                RingCursor--;
+        }
+        if (RingCursor >= _ring.Count)
+            RingCursor = 0;
+    }
+}

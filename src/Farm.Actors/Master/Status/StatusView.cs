@@ -1,0 +1,42 @@
+using ActorFarm.Master.Book;
+using ActorFarm.Master.Workers;
+using ActorFarm.Protocol;
+using Akka.Actor;
+
+namespace ActorFarm.Master.Status;
+
+/// <summary>
+/// What <c>farm status</c> shows, built from the book and the registry. Counts are of chunks (the unit the client
+/// sees): a chunk is in flight while any slice of it is, queued while it has work to do and none in flight.
+/// </summary>
+internal static class StatusView
+{
+    public static FarmStatus Build(TaskBook book, WorkerRegistry workers, RecentlyEndedJobs ended, Address selfAddress,
+        IReadOnlyList<ClusterMemberStatus> members) =>
+        new(
+            workers.All.Select(w => new WorkerStatus(w.Actor.Path.ToString(), w.InFlight.Count, w.TasksCompleted)
+            {
+                // Workers on this node have local paths (akka://farm/user/…): they are named by this node's address.
+                Node = (w.Actor.Path.Address.HasLocalScope ? selfAddress : w.Actor.Path.Address).ToString(),
+                Running = w.InFlight.Values.GroupBy(t => t.Job.Id).Select(g => new WorkerJobLoad(g.Key, g.Count())).ToList(),
+            }).ToList(),
+            book.Jobs.Select(Describe).ToList(),
+            book.TasksCompleted,
+            book.DroppedResults)
+        {
+            Members = members,
+            EndedJobs = ended.ToList(),
+        };
+
+    public static JobStatus Describe(BookJob job)
+    {
+        var inFlight = job.InFlight == 0 ? 0 : job.Pending.Values.Count(c => c.OpenTasks.Any(t => t.Phase == TaskPhase.InFlight));
+        var queued = job.Lifecycle.IsEnded() ? 0 : job.Pending.Count - inFlight;
+        return new JobStatus(job.Id, job.FunctionName, queued, inFlight, job.DoneChunks, job.InputComplete)
+        {
+            State = job.Lifecycle.ToRunState(),
+            Failed = job.FailedTasks,
+            Requeued = job.Requeued,
+        };
+    }
+}
