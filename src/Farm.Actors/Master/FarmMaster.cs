@@ -522,7 +522,10 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
     }
 
     /// <summary>Puts back everything a worker that is no longer registered held.</summary>
+    /// <param name="worker">A worker already removed from the registry.</param>
+    /// <param name="reason">Why, for the error of a task that fails for good.</param>
     /// <param name="lost">The worker died or vanished (not a clean hand-back): counts against each task as a worker it may have killed.</param>
+    /// <param name="countAttempt">False for tasks handed back unstarted (a leaving worker).</param>
     private void PutBack(RegisteredWorker worker, string reason, bool lost, bool countAttempt = true)
     {
         foreach (var task in worker.InFlight.Values.ToList())

@@ -8,4 +8,4 @@ namespace ActorFarm.Master;
 /// would never hear of the new one, so the hosting layer answers this event by asking the worker nodes'
 /// workers to register again (<see cref="Protocol.ReRegister"/>). A local event, never sent to another node.
 /// </summary>
-public sealed record FarmMasterStarted(IActorRef Master);
+internal sealed record FarmMasterStarted(IActorRef Master);

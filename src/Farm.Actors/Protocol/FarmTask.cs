@@ -1,4 +1,4 @@
 namespace ActorFarm.Protocol;
 
 /// <summary>One task handed to a worker: run <see cref="FunctionName"/> over a slice of items.</summary>
-public sealed record FarmTask(long TaskId, string FunctionName, Array Items, int Start, int Count);
+internal sealed record FarmTask(long TaskId, string FunctionName, Array Items, int Start, int Count);

@@ -1,7 +1,7 @@
 namespace ActorFarm.Protocol;
 
 /// <summary>Any → master: ask for a <see cref="FarmStatus"/>.</summary>
-public sealed record GetFarmStatus : IFarmMessage
+internal sealed record GetFarmStatus : IFarmMessage
 {
     public static readonly GetFarmStatus Instance = new();
 }

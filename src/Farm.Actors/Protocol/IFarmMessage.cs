@@ -1,4 +1,4 @@
 namespace ActorFarm.Protocol;
 
 /// <summary>Marker for every message of the farm protocol; the serializer binds to it.</summary>
-public interface IFarmMessage;
+internal interface IFarmMessage;

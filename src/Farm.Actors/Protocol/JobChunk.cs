@@ -5,4 +5,4 @@ namespace ActorFarm.Protocol;
 /// <see cref="Offset"/> of the whole job. In one process the slice shares the caller's array (no copy);
 /// across nodes only the slice is serialized.
 /// </summary>
-public sealed record JobChunk(int Index, long Offset, Array Items, int Start, int Count);
+internal sealed record JobChunk(int Index, long Offset, Array Items, int Start, int Count);

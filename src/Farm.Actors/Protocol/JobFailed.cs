@@ -1,4 +1,4 @@
 namespace ActorFarm.Protocol;
 
 /// <summary>Master → client: the job failed for good; no more results follow.</summary>
-public sealed record JobFailed(string JobId, FarmError Error) : IFarmMessage;
+internal sealed record JobFailed(string JobId, FarmError Error) : IFarmMessage;

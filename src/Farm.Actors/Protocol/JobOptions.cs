@@ -7,7 +7,7 @@ namespace ActorFarm.Protocol;
 /// The job outlives its client: the master keeps its results (in memory) so that a client can fetch them
 /// later with <see cref="AttachJob"/>; they are dropped once fetched after the job ended, or an hour after it ended.
 /// </param>
-public sealed record JobOptions(TimeSpan? TaskTimeout = null, int MaxAttempts = 3, bool KeepResults = false)
+internal sealed record JobOptions(TimeSpan? TaskTimeout = null, int MaxAttempts = 3, bool KeepResults = false)
 {
     public static readonly JobOptions Default = new();
 }

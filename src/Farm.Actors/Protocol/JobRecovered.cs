@@ -7,4 +7,4 @@ namespace ActorFarm.Protocol;
 /// and that is not in this list, and whether its input is complete; results it already has are dropped
 /// if they come again.
 /// </summary>
-public sealed record JobRecovered(string JobId, IReadOnlyList<int> PendingChunkIndexes) : IFarmMessage;
+internal sealed record JobRecovered(string JobId, IReadOnlyList<int> PendingChunkIndexes) : IFarmMessage;

@@ -13,5 +13,5 @@ namespace ActorFarm.Protocol;
 /// <param name="TotalBytes">The whole message's serialized size.</param>
 /// <param name="Offset">Where <paramref name="Data"/> starts in the whole message's bytes.</param>
 /// <param name="Data">This fragment's bytes.</param>
-public sealed record MessageFragment(string TransferId, int Index, int Count, string Manifest, long TotalBytes, long Offset,
+internal sealed record MessageFragment(string TransferId, int Index, int Count, string Manifest, long TotalBytes, long Offset,
     ReadOnlyMemory<byte> Data) : IFarmMessage;

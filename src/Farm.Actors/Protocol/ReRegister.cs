@@ -5,7 +5,7 @@ namespace ActorFarm.Protocol;
 /// worker it has no record of — the master moved (singleton handover, restart) and this worker
 /// registered with its predecessor. The worker goes back to registering.
 /// </summary>
-public sealed record ReRegister : IFarmMessage
+internal sealed record ReRegister : IFarmMessage
 {
     public static readonly ReRegister Instance = new();
 }

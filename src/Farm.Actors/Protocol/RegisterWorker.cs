@@ -11,5 +11,5 @@ namespace ActorFarm.Protocol;
 /// <paramref name="HostId"/> (<see cref="SharedMemory.HostIdentity"/>) tells the master which shared arrays the
 /// worker can open: tasks over a shared array go only to workers on the array's host. Null: unknown host.
 /// </summary>
-public sealed record RegisterWorker(IActorRef Worker, IReadOnlyList<string> Functions, int Prefetch, string Incarnation = "",
+internal sealed record RegisterWorker(IActorRef Worker, IReadOnlyList<string> Functions, int Prefetch, string Incarnation = "",
     string? HostId = null) : IFarmMessage;

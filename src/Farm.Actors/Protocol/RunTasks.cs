@@ -4,4 +4,4 @@ namespace ActorFarm.Protocol;
 /// Master → worker: a batch of tasks, sent only against a demand the worker announced (pull).
 /// The worker answers with <see cref="TasksDone"/> carrying the same <paramref name="BatchId"/>.
 /// </summary>
-public sealed record RunTasks(long BatchId, IReadOnlyList<FarmTask> Tasks) : IFarmMessage;
+internal sealed record RunTasks(long BatchId, IReadOnlyList<FarmTask> Tasks) : IFarmMessage;

@@ -11,7 +11,7 @@ namespace ActorFarm.Protocol;
 /// the master does not know the job at all, it starts it from these chunks.
 /// </para>
 /// </summary>
-public sealed record SubmitJob(
+internal sealed record SubmitJob(
     string JobId,
     string FunctionName,
     IActorRef ReplyTo,

@@ -1,5 +1,8 @@
 namespace ActorFarm.Protocol;
 
 /// <summary>What went wrong running a task on a worker.</summary>
+/// <param name="ExceptionType">The exception's full type name.</param>
+/// <param name="Message">The exception's message.</param>
+/// <param name="StackTrace">The exception's stack trace, where there is one.</param>
 /// <param name="IndexInChunk">The item that threw, or -1 when the task failed as a whole.</param>
-public sealed record TaskError(int IndexInChunk, string ExceptionType, string Message, string? StackTrace);
+internal sealed record TaskError(int IndexInChunk, string ExceptionType, string Message, string? StackTrace);

@@ -6,4 +6,4 @@ namespace ActorFarm.Protocol;
 /// Worker → master: the outcomes of one batch. It also returns the batch's unit of demand, so the
 /// worker's next batch follows without a separate request.
 /// </summary>
-public sealed record TasksDone(IActorRef Worker, long BatchId, IReadOnlyList<TaskOutcome> Outcomes) : IFarmMessage;
+internal sealed record TasksDone(IActorRef Worker, long BatchId, IReadOnlyList<TaskOutcome> Outcomes) : IFarmMessage;

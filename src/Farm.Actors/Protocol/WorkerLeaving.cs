@@ -9,4 +9,4 @@ namespace ActorFarm.Protocol;
 /// counting an attempt, instead of waiting for the node to leave the cluster or a deadline to pass.
 /// Batches that reach the worker after this are dropped there.
 /// </summary>
-public sealed record WorkerLeaving(IActorRef Worker) : IFarmMessage;
+internal sealed record WorkerLeaving(IActorRef Worker) : IFarmMessage;

@@ -1,7 +1,7 @@
 namespace ActorFarm.Protocol;
 
 /// <summary>Master → worker: registration accepted; work will follow as it appears.</summary>
-public sealed record WorkerRegistered : IFarmMessage
+internal sealed record WorkerRegistered : IFarmMessage
 {
     public static readonly WorkerRegistered Instance = new();
 }

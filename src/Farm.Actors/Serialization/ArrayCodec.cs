@@ -32,7 +32,7 @@ namespace ActorFarm.Serialization;
 /// <c>count</c> elements. The reader materializes a JSON element type only if the actor system's
 /// <see cref="FarmTypeRegistry"/> allows it.
 /// </summary>
-public static class ArrayCodec
+internal static class ArrayCodec
 {
     /// <summary>The element kinds on the wire (never renumber: the byte is part of the format).</summary>
     public enum Kind : byte

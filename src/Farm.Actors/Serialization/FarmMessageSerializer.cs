@@ -33,7 +33,7 @@ namespace ActorFarm.Serialization;
 /// A payload must be consumed exactly; truncated, trailing or malformed bytes raise a
 /// <see cref="SerializationException"/> naming the message.
 /// </summary>
-public sealed class FarmMessageSerializer : SerializerWithStringManifest
+internal sealed class FarmMessageSerializer : SerializerWithStringManifest
 {
     /// <summary>This serializer's Akka identifier (also in <see cref="FarmSerialization.Hocon"/>).</summary>
     public const int SerializerIdentifier = 4711;

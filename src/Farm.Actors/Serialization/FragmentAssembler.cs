@@ -9,7 +9,7 @@ namespace ActorFarm.Serialization;
 /// them (one assembler per actor, so no locking). Fragments may arrive in any order. A transfer whose
 /// sender died half-way is forgotten once no fragment of it has arrived for <see cref="StaleAfter"/>.
 /// </summary>
-public sealed class FragmentAssembler
+internal sealed class FragmentAssembler
 {
     private sealed class Transfer(byte[] buffer, int count)
     {

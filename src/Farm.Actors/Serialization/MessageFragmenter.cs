@@ -16,7 +16,7 @@ namespace ActorFarm.Serialization;
 /// cluster client, whose destination may be anywhere: <see cref="SendViaRelay"/>).
 /// </para>
 /// </summary>
-public sealed class MessageFragmenter
+internal sealed class MessageFragmenter
 {
     /// <summary>Room left in a frame for what Akka adds around a payload (recipient, sender, manifests, envelopes).</summary>
     public const int FrameOverheadBytes = 16 * 1024;

@@ -5,7 +5,7 @@ namespace ActorFarm.Worker;
 /// pool) would starve the actors that send cluster heartbeats and get healthy nodes downed, so worker
 /// actors run on dedicated threads of their own.
 /// </summary>
-public static class FarmDispatchers
+internal static class FarmDispatchers
 {
     public const string WorkerDispatcherId = "farm.worker-dispatcher";
 

@@ -20,7 +20,7 @@ namespace ActorFarm.Worker;
 /// one that carries heartbeats, and the actor needs no extra hop to get its result back.
 /// </para>
 /// </summary>
-public sealed class FarmWorker : ReceiveActor, IWithTimers
+internal sealed class FarmWorker : ReceiveActor, IWithTimers
 {
     private sealed record RetryRegistration
     {

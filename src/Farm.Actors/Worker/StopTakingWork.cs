@@ -6,7 +6,7 @@ namespace ActorFarm.Worker;
 /// master has been told. It arrives between batches (a batch runs inside one message), so the batch that
 /// was running has finished and its results went out first. Sent by the node's coordinated shutdown.
 /// </summary>
-public sealed record StopTakingWork
+internal sealed record StopTakingWork
 {
     public static readonly StopTakingWork Instance = new();
 }

@@ -148,6 +148,8 @@ internal sealed class TaskBook
     /// Puts an in-flight task back on its job's to-do list (its worker was lost or left, or it passed its deadline),
     /// or, out of attempts, fails it for good. Returns false when it failed for good.
     /// </summary>
+    /// <param name="task">An in-flight task.</param>
+    /// <param name="reason">Why, for the error if it fails for good.</param>
     /// <param name="lost">The worker died or vanished: counts against the task as a worker it may have killed.</param>
     /// <param name="countAttempt">False for a task handed back unstarted (a leaving worker): the attempt did not happen.</param>
     public bool Requeue(BookTask task, string reason, bool lost, bool countAttempt = true)
