@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Text;
+using ActorFarm.Protocol;
+using ActorFarm.Serialization;
+using ActorFarm.SharedMemory;
+using Akka.Actor;
+
+namespace ActorFarm.Tests.Serialization;
+
+/// <summary>
+/// The wire format, frozen: for every manifest of <see cref="FarmMessageSerializer"/>, one canonical message
+/// serializes to exactly the bytes committed in Fixtures/Wire/MANIFEST.hex, and those bytes read back as that
+/// message. Nodes of different builds talk with these bytes, and old journals hold those of SJ, SC, ED, EE and MS,
+/// so a change here is a change of format: see Fixtures/Wire/README.md (FARM_WRITE_GOLDEN=1 rewrites the files).
+/// </summary>
+public sealed class WireGoldenBytesTests : Akka.TestKit.Xunit2.TestKit
+{
+    private const string WriteVariable = "FARM_WRITE_GOLDEN";
+
+    private static readonly string GoldenDirectory = Path.Combine("Fixtures", "Wire");
+
+    private readonly FarmMessageSerializer _serializer;
+    private readonly IReadOnlyDictionary<string, IFarmMessage> _canonical;
+
+    public WireGoldenBytesTests() : base(FarmSerialization.Config.WithFallback("akka.loglevel = WARNING"), "farm")
+    {
+        _serializer = (FarmMessageSerializer)Sys.Serialization.FindSerializerForType(typeof(CancelJob));
+        FarmTypeRegistry.Get(Sys).Allow<(long, long)>();
+        _canonical = Canonical().ToDictionary(m => _serializer.Manifest(m), StringComparer.Ordinal);
+    }
+
+    public static TheoryData<string> AllManifests() => new(FarmMessageSerializer.Manifests.Values);
+
+    /// <summary>
+    /// An actor ref whose serialized path is fixed: a path of no actor, without uid (a live actor's ref carries its
+    /// random uid). It reads back as an equal ref.
+    /// </summary>
+    private IActorRef Ref(string name) => ((ExtendedActorSystem)Sys).Provider.ResolveActorRef($"akka://farm/user/{name}");
+
+    /// <summary>One message per manifest, every field set to a fixed value (and most optional ones present).</summary>
+    private IEnumerable<IFarmMessage> Canonical()
+    {
+        var client = Ref("golden-client");
+        var worker = Ref("golden-worker");
+        var keptOptions = new JobOptions(TimeSpan.FromSeconds(90), MaxAttempts: 4, KeepResults: true);
+        return
+        [
+            new SubmitJob("job-1", "sqrt", client,
+                [new JobChunk(0, 0, new[] { 0.25, -0.0, double.NaN }, 0, 3), new JobChunk(1, 3, new[] { 1L << 40, -7L }, 0, 2)],
+                InputComplete: false, keptOptions, Resume: true),
+            new SubmitChunks("job-1",
+                [new JobChunk(2, 5, new[] { "a", null, "üñï" }, 0, 3), new JobChunk(3, 8, new[] { (1L, 2L), (-3L, long.MaxValue) }, 0, 2)],
+                InputComplete: true),
+            new CancelJob("job-1"),
+            new ChunkResults("job-1",
+            [
+                new ChunkResult(0, 0, new[] { 0.5, -0.0, double.NaN }),
+                new ChunkResult(1, 3, new[] { true, false }),
+                new ChunkResult(2, 5, new[] { new[] { 1.5, 2.5 }, null }),
+            ], JobCompleted: true),
+            new JobFailed("job-1", new FarmError(FarmErrorKind.FunctionThrew, "function 'sqrt' threw on item 13", "sqrt", 13,
+                "System.ArgumentException", "13 is unlucky", "   at Golden.Throw()")),
+            new RegisterWorker(worker, ["isprime", "sqrt"], 2, "incarnation-1", "host-a/boot-1"),
+            WorkerRegistered.Instance,
+            new RunTasks(7,
+            [
+                new FarmTask(11, "sqrt", new[] { 4.0, 9.0 }, 0, 2),
+                new FarmTask(12, "sqrt", new[] { 16.0 }, 0, 1),
+                new FarmTask(13, "sqrt-inplace", new[]
+                {
+                    new SharedSlice("actorfarm-golden", "host-a/boot-1", 8, 100, 0, 50),
+                    new SharedSlice("actorfarm-golden", "host-a/boot-1", 8, 100, 50, 52, new[] { 1.0, 2.0 }),
+                }, 0, 2),
+            ]),
+            new TasksDone(worker, 7,
+            [
+                new TaskOutcome(11, new[] { 2.0, 3.0 }, null, 1_500),
+                new TaskOutcome(12, null, new TaskError(0, "System.OverflowException", "too big", "   at Golden.Run()"), 99),
+                new TaskOutcome(13, Array.Empty<long>(), null),
+            ]),
+            GetFarmStatus.Instance,
+            new FarmStatus(
+                [
+                    new WorkerStatus("akka://farm/user/farm-worker-0", 2, 1000)
+                    {
+                        Node = "akka.tcp://farm@127.0.0.1:4053",
+                        Running = [new WorkerJobLoad("job-1", 2)],
+                    },
+                    new WorkerStatus("akka://farm/user/farm-worker-1", 0, 0) { Node = "akka.tcp://farm@127.0.0.1:4053" },
+                ],
+                [new JobStatus("job-1", "sqrt", 5, 2, 10, InputComplete: false) { Requeued = 4 }],
+                1003, 2)
+            {
+                Members = [new ClusterMemberStatus("akka.tcp://farm@127.0.0.1:4053", ["master", "worker"], "Up", Reachable: true)],
+                EndedJobs = [new JobStatus("job-0", "isprime", 0, 0, 3, InputComplete: true) { State = JobRunState.Failed, Failed = 1 }],
+            },
+            ReRegister.Instance,
+            new MessageFragment("0123456789abcdef", 1, 3, "RT", 300, 100, new byte[] { 1, 2, 3, 250, 0, 7 }),
+            new ChunksDone("job-1", [0, 2, 17]),
+            new JobEnded("job-1"),
+            new MasterSnapshot(
+                [
+                    new SubmitJob("job-1", "sqrt", client, [new JobChunk(1, 2, new[] { 9.0, 16.0 }, 0, 2)], InputComplete: false, keptOptions),
+                    new SubmitJob("job-2", "isprime", client, [], InputComplete: true, JobOptions.Default),
+                ],
+                [[0, 2], []]),
+            new JobRecovered("job-1", [1, 3]),
+            new PingJob("job-1", client),
+            new JobPong("job-1", Known: true),
+            new AttachJob("job-1", client),
+            new WorkerLeaving(worker),
+        ];
+    }
+
+    [Theory]
+    [MemberData(nameof(AllManifests))]
+    public void The_canonical_message_serializes_to_its_golden_bytes_and_they_read_back_as_it(string manifest)
+    {
+        Assert.True(_canonical.TryGetValue(manifest, out var message), $"no canonical message for manifest '{manifest}'");
+        var bytes = _serializer.ToBinary(message);
+        if (Environment.GetEnvironmentVariable(WriteVariable) == "1")
+            File.WriteAllText(Path.Combine(SourceDirectory(), GoldenDirectory, manifest + ".hex"), Hex(manifest, message, bytes));
+
+        var golden = ReadGolden(manifest);
+        // As hex: a failure shows where the bytes part.
+        Assert.Equal(Hex(manifest, message, golden), Hex(manifest, message, bytes));
+        DeepEquality.AssertEqual(message, _serializer.FromBinary(golden, manifest));
+    }
+
+    [Fact]
+    public void Every_manifest_has_a_canonical_message_and_a_golden_file_and_every_golden_file_a_manifest()
+    {
+        var manifests = FarmMessageSerializer.Manifests.Values.Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(manifests, _canonical.Keys.Order(StringComparer.Ordinal));
+        var files = Directory.GetFiles(Path.Combine(GoldenRoot(), GoldenDirectory), "*.hex")
+            .Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal);
+        Assert.Equal(manifests, files);
+    }
+
+    /// <summary>Where the golden files are read: the source tree when rewriting them, else their copies next to the test assembly.</summary>
+    private static string GoldenRoot() =>
+        Environment.GetEnvironmentVariable(WriteVariable) == "1" ? SourceDirectory() : AppContext.BaseDirectory;
+
+    private static byte[] ReadGolden(string manifest)
+    {
+        var path = Path.Combine(GoldenRoot(), GoldenDirectory, manifest + ".hex");
+        Assert.True(File.Exists(path), $"no golden bytes for manifest '{manifest}': {path} (see Fixtures/Wire/README.md)");
+        var hex = string.Concat(File.ReadAllLines(path).Where(line => !line.StartsWith('#'))
+            .SelectMany(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
+        return Convert.FromHexString(hex);
+    }
+
+    /// <summary>A golden file: a comment line naming the message, then the bytes in lowercase hex, 16 to a line.</summary>
+    private static string Hex(string manifest, IFarmMessage message, byte[] bytes)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"# {manifest} {message.GetType().Name}, {bytes.Length} bytes (WireGoldenBytesTests)\n");
+        for (var offset = 0; offset < bytes.Length; offset += 16)
+        {
+            var line = bytes.AsSpan(offset, Math.Min(16, bytes.Length - offset)).ToArray();
+            text.Append(string.Join(' ', line.Select(b => b.ToString("x2", CultureInfo.InvariantCulture)))).Append('\n');
+        }
+        return text.ToString();
+    }
+
+    /// <summary>The test project's source directory, above the test assembly (bin/CONFIGURATION/FRAMEWORK).</summary>
+    private static string SourceDirectory()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Farm.Tests.csproj")))
+                return directory.FullName;
+        }
+        throw new InvalidOperationException($"no Farm.Tests.csproj above {AppContext.BaseDirectory}");
+    }
+}
