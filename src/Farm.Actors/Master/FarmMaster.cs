@@ -136,7 +136,9 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
     /// <summary>
     /// Turns the jobs the journal holds into jobs of the book, awaiting their clients: their journaled chunks are to
     /// do, and each client is told what this master holds so it can re-send the rest. A job does not complete before
-    /// its client has answered (or it is cancelled when its client is gone).
+    /// its client has answered: the client may lack a result whose done mark was journaled while the result itself
+    /// was lost with the old master. A client that is gone cancels its job, unless the job keeps its results: then it
+    /// runs on without it (<see cref="StopAwaitingClient"/>), for a later <c>farm result</c>.
     /// </summary>
     private void Resume()
     {
@@ -154,7 +156,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             client.Tell(new JobRecovered(job.Id, pending.Select(c => c.Index).ToArray()));
         }
         if (_journal.Jobs.Count > 0)
-            _log.Warning("recovered {0} running jobs from the journal; waiting for their clients to resume them", _journal.Jobs.Count);
+            _log.Warning("recovered {0} running jobs from the journal; their clients are asked to resume them", _journal.Jobs.Count);
     }
 
     // ---- Active -------------------------------------------------------------------------------------
@@ -224,6 +226,13 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             }
             Record(new ChunksAdded(submit.JobId, JournaledInput(resumed, submit.Chunks), submit.InputComplete));
             AddChunks(resumed, submit.Chunks, submit.InputComplete);
+            return;
+        }
+
+        if (submit.Resume && _kept.Contains(submit.JobId))
+        {
+            // A recovered job that kept its results ran to its end before its client came back: hand them over.
+            OnAttachJob(new AttachJob(submit.JobId, submit.ReplyTo));
             return;
         }
 
@@ -360,6 +369,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             job.Client = attach.ReplyTo;
             WatchClient(attach.ReplyTo);
             _fragmenter.Send(attach.ReplyTo, new ChunkResults(job.Id, job.Kept.ToList(), JobCompleted: false), Self);
+            StopAwaitingClient(job);
             return;
         }
         if (_kept.TryTake(attach.JobId, out var ended))
@@ -373,6 +383,20 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             ? "it does not keep its results (submit it with KeepResults, farm map --keep)"
             : "no such job is running or kept: it never existed, its results were fetched already, or they expired";
         attach.ReplyTo.Tell(new JobFailed(attach.JobId, new FarmError(FarmErrorKind.Rejected, $"cannot attach to job '{attach.JobId}': {why}")));
+    }
+
+    /// <summary>
+    /// A recovered job that keeps its results no longer waits for the client it had: that client is gone, or another
+    /// took the job over (it has no results of its own, so it lacks nothing this master does not hold). The journal
+    /// holds such a job's inputs, so it runs to its end.
+    /// </summary>
+    private void StopAwaitingClient(BookJob job)
+    {
+        if (job.Lifecycle != JobLifecycle.AwaitingResume)
+            return;
+        job.Lifecycle = JobLifecycle.Running;
+        if (job.IsFinished)
+            Finish(job, []);
     }
 
     // ---- workers ----------------------------------------------------------------------------------------
@@ -498,6 +522,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
                 if (job.Kept is not null)
                 {
                     _log.Info("client of job {0} is gone; the job goes on and keeps its results for a later attach", job.Id);
+                    StopAwaitingClient(job);
                     continue;
                 }
                 _log.Info("client of job {0} is gone; cancelling the job", job.Id);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ActorFarm.Master.Journal.V1;
 using ActorFarm.Protocol;
 using ActorFarm.Serialization;
 using ActorFarm.SharedMemory;
@@ -96,9 +97,9 @@ public sealed class WireGoldenBytesTests : Akka.TestKit.Xunit2.TestKit
             },
             ReRegister.Instance,
             new MessageFragment("0123456789abcdef", 1, 3, "RT", 300, 100, new byte[] { 1, 2, 3, 250, 0, 7 }),
-            new ChunksDone("job-1", [0, 2, 17]),
-            new JobEnded("job-1"),
-            new MasterSnapshot(
+            new V1ChunksDone("job-1", [0, 2, 17]),
+            new V1JobEnded("job-1"),
+            new V1MasterSnapshot(
                 [
                     new SubmitJob("job-1", "sqrt", client, [new JobChunk(1, 2, new[] { 9.0, 16.0 }, 0, 2)], InputComplete: false, keptOptions),
                     new SubmitJob("job-2", "isprime", client, [], InputComplete: true, JobOptions.Default),
