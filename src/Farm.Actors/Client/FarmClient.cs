@@ -504,6 +504,14 @@ public sealed partial class FarmClient : IAsyncDisposable
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
+    /// <summary>
+    /// Closes the client; calling it again does nothing. Jobs still running from this client end on the caller's side at
+    /// once with a <see cref="FarmJobException"/> (<see cref="FarmErrorKind.Rejected"/>, "disposed before the job
+    /// finished"); the master cancels them once it sees the client's actor gone, except jobs that keep their results
+    /// (<see cref="FarmJobOptions.KeepResults"/>), which go on. A client from <see cref="Hosting.EmbeddedFarm"/> or
+    /// <see cref="FarmClusterClient.Start"/> then stops the actor system it owns (an embedded farm's master and workers
+    /// with it); one given an actor system leaves it running. Later calls on the client throw <see cref="ObjectDisposedException"/>.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

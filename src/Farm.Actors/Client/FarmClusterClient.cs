@@ -20,7 +20,7 @@ namespace ActorFarm.Client;
 /// Contacts are node addresses (<c>akka.tcp://farm@host:port</c>); the client finds the receptionist at
 /// <c>/system/receptionist</c> on each. The master replies to the client's own actor over remoting, so the
 /// client's actor system must be remote-enabled and reachable from the cluster: <see cref="Start"/> makes
-/// one (provider remote, any free port), <see cref="Connect"/> uses one the caller made.
+/// one (provider remote, any free port), <see cref="Connect(ActorSystem,IReadOnlyList{string},FarmClientOptions?)"/> uses one the caller made.
 /// </summary>
 public static class FarmClusterClient
 {

@@ -35,5 +35,9 @@ public sealed record FarmJobOptions
     /// <summary>The job's id, to attach to it later; null: the client makes one up. It must be unique in the farm.</summary>
     public string? JobId { get; init; }
 
+    /// <summary>
+    /// Every option at its default (automatic chunk size, no progress, no deadline, 3 attempts, results not kept): what a
+    /// call without options uses. To change one, copy it: <c>FarmJobOptions.Default with { ChunkSize = 100 }</c>.
+    /// </summary>
     public static readonly FarmJobOptions Default = new();
 }

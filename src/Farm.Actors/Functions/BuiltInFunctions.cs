@@ -6,13 +6,42 @@ namespace ActorFarm.Functions;
 /// <summary>The functions every farm node knows: the seed's example and a few for testing and benchmarks.</summary>
 public static class BuiltInFunctions
 {
+    /// <summary><c>sqrt</c>: <see cref="Math.Sqrt"/> of each item (the seed's example); a negative item gives <see cref="double.NaN"/>, not an error.</summary>
     public static readonly FarmFunctionRef<double, double> Sqrt = new("sqrt");
+
+    /// <summary><c>isprime</c>: whether each item is a prime number (<see cref="IsPrimeNumber"/>); false below 2.</summary>
     public static readonly FarmFunctionRef<long, bool> IsPrime = new("isprime");
+
+    /// <summary>
+    /// <c>collatz</c>: how many steps the Collatz sequence from each item takes to reach 1 (<see cref="CollatzSteps"/>).
+    /// An item below 1 fails the job (<see cref="Protocol.FarmErrorKind.FunctionThrew"/>).
+    /// </summary>
     public static readonly FarmFunctionRef<long, long> Collatz = new("collatz");
+
+    /// <summary>
+    /// <c>sleep</c>: simulated work. Blocks its worker thread for the item's value in milliseconds and returns the
+    /// item; a negative item fails the job.
+    /// </summary>
     public static readonly FarmFunctionRef<long, long> Sleep = new("sleep");
+
+    /// <summary><c>fail</c>: throws <see cref="InvalidOperationException"/> on every item, to see how a failed job looks.</summary>
     public static readonly FarmFunctionRef<long, long> Fail = new("fail");
+
+    /// <summary>
+    /// <c>crash</c>: returns a non-negative item unchanged; on a negative item it kills its own process at once
+    /// (a poison task, for fault tests), but only on nodes whose registry allows it
+    /// (<see cref="AddTo"/> with <c>allowCrash</c>, <c>farm node --allow-crash</c>). Elsewhere a negative item
+    /// fails the job with an error saying so.
+    /// </summary>
     public static readonly FarmFunctionRef<long, long> Crash = new("crash");
+
+    /// <summary><c>sum</c>: the sum of each item, a vector of numbers (one large input per task); a null vector fails the job.</summary>
     public static readonly FarmFunctionRef<double[], double> Sum = new("sum");
+
+    /// <summary>
+    /// <c>range</c>: for an item N, the array 0 … N-1 (one large result per task, like Python's <c>list(range(N))</c>).
+    /// N must be 0 to 2^27 (1 GiB of results); anything else fails the job.
+    /// </summary>
     public static readonly FarmFunctionRef<long, long[]> Range = new("range");
 
     /// <summary>In place over a shared array: each element becomes its square root (the seed's third example).</summary>
@@ -22,6 +51,11 @@ public static class BuiltInFunctions
     /// <summary>In place, slow: see <see cref="SleepInPlaceBody"/>.</summary>
     public static readonly InPlaceFunctionRef<double> SleepInPlace = new("sleep-inplace");
 
+    /// <summary>
+    /// Registers every built-in function in <paramref name="registry"/> under its name; throws
+    /// <see cref="ArgumentException"/> if one of the names is already taken there.
+    /// </summary>
+    /// <param name="registry">The registry of a worker node (or of the master, for submission checks).</param>
     /// <param name="allowCrash">
     /// Whether <c>crash</c> may really kill its process (<c>farm node --allow-crash</c>); otherwise it refuses
     /// with an error, so nobody takes a production node down by naming it in a job.
@@ -43,6 +77,7 @@ public static class BuiltInFunctions
             "in place on a shared array: sleeps 1 ms per element (at most 1 s), then sets each element to the square root of its index");
     }
 
+    /// <summary>Whether <paramref name="n"/> is prime, by trial division (6k ± 1 up to its square root); false for any number below 2.</summary>
     public static bool IsPrimeNumber(long n)
     {
         if (n < 2) return false;
@@ -54,6 +89,11 @@ public static class BuiltInFunctions
         return true;
     }
 
+    /// <summary>
+    /// The number of steps (halve if even, else 3n + 1) that take <paramref name="n"/> to 1; 0 for 1.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is below 1.</exception>
+    /// <exception cref="OverflowException">A step of the sequence does not fit in a <see cref="long"/>.</exception>
     public static long CollatzSteps(long n)
     {
         if (n < 1) throw new ArgumentOutOfRangeException(nameof(n), n, "collatz is defined for n >= 1");
@@ -67,6 +107,8 @@ public static class BuiltInFunctions
     }
 
     /// <summary>
+    /// The body of <see cref="SqrtInPlace"/>: replaces each element of <paramref name="slice"/> by its square root
+    /// (<paramref name="start"/> is not used), callable directly to compare the farm with a plain loop.
     /// Vectorized: the job is bound by memory bandwidth, so the loop must not be the bottleneck. Compiled fully
     /// optimized at once: a worker calls it once per task, so tiered compilation would run it from its first,
     /// unoptimized code (and on-stack replacement) for the first 30 tasks of a worker's life.

@@ -14,12 +14,27 @@ public sealed class FarmFunctionRegistry
     /// <param name="allowCrash">Let the <c>crash</c> built-in really kill the process (test nodes only).</param>
     public static FarmFunctionRegistry WithBuiltIns(bool allowCrash = false) => new FarmFunctionRegistry().AddBuiltIns(allowCrash);
 
+    /// <summary>Adds the built-in functions (<see cref="BuiltInFunctions"/>) to this registry and returns it.</summary>
+    /// <param name="allowCrash">Let the <c>crash</c> built-in really kill the process (test nodes only).</param>
+    /// <exception cref="ArgumentException">A built-in's name is already registered here (adding them twice, say).</exception>
     public FarmFunctionRegistry AddBuiltIns(bool allowCrash = false)
     {
         BuiltInFunctions.AddTo(this, allowCrash);
         return this;
     }
 
+    /// <summary>
+    /// Registers a one-argument function under <paramref name="name"/> and returns the handle that
+    /// <see cref="Client.FarmClient"/> calls take (<c>MapAsync</c>, <c>ImapAsync</c>, <c>ApplyAsync</c>…).
+    /// Register the same functions on every worker node; a client needs only the handle (or the name).
+    /// </summary>
+    /// <param name="name">Unique in this registry, case-sensitive, non-empty and without white space.</param>
+    /// <param name="body">
+    /// Called once per item on a worker thread (blocking is fine; several threads may call it at once). An exception
+    /// fails the job with <see cref="Protocol.FarmErrorKind.FunctionThrew"/>, naming the item.
+    /// </param>
+    /// <param name="description">One line shown by <c>farm functions</c>.</param>
+    /// <exception cref="ArgumentException">The name is invalid or already registered.</exception>
     public FarmFunctionRef<TIn, TOut> Register<TIn, TOut>(string name, Func<TIn, TOut> body, string description = "")
     {
         var function = new FarmFunction<TIn, TOut>(name, body, description);
@@ -42,6 +57,9 @@ public sealed class FarmFunctionRegistry
         return function.Ref;
     }
 
+    /// <summary>Registers a function of your own making (any <see cref="IFarmFunction"/>) under its <see cref="IFarmFunction.Name"/>.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="function"/> is null.</exception>
+    /// <exception cref="ArgumentException">A function of that name is already registered.</exception>
     public void Register(IFarmFunction function)
     {
         ArgumentNullException.ThrowIfNull(function);
@@ -49,16 +67,25 @@ public sealed class FarmFunctionRegistry
             throw new ArgumentException($"a function named '{function.Name}' is already registered", nameof(function));
     }
 
+    /// <summary>Looks a function up by its exact (case-sensitive) name; false, and a null <paramref name="function"/>, when none is registered.</summary>
     public bool TryGet(string name, out IFarmFunction function) => _functions.TryGetValue(name, out function!);
 
+    /// <summary>The function registered as <paramref name="name"/>.</summary>
+    /// <exception cref="KeyNotFoundException">None is; the message lists the names this registry knows (<see cref="UnknownFunctionMessage"/>).</exception>
     public IFarmFunction Get(string name) => TryGet(name, out var f)
         ? f
         : throw new KeyNotFoundException(UnknownFunctionMessage(name));
 
+    /// <summary>Every registered function, ordered by name (ordinal); a copy, taken when read.</summary>
     public IReadOnlyList<IFarmFunction> All => _functions.Values.OrderBy(f => f.Name, StringComparer.Ordinal).ToArray();
 
+    /// <summary>The registered names, in ordinal order; a copy, taken when read.</summary>
     public IReadOnlyList<string> Names => _functions.Keys.OrderBy(n => n, StringComparer.Ordinal).ToArray();
 
+    /// <summary>
+    /// The error text for a name this registry does not know: the name and every name it does know, so a typo is
+    /// easy to spot (used by <see cref="Get"/>, the workers and the <c>farm</c> command line).
+    /// </summary>
     public string UnknownFunctionMessage(string name) =>
         $"unknown function '{name}'; this farm knows: {string.Join(", ", Names)}";
 

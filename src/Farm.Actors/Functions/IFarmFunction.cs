@@ -6,9 +6,22 @@ namespace ActorFarm.Functions;
 /// </summary>
 public interface IFarmFunction
 {
+    /// <summary>
+    /// The name tasks and <see cref="FarmFunctionRef{TIn,TOut}"/>s use: unique in a registry, case-sensitive,
+    /// non-empty and without white space.
+    /// </summary>
     string Name { get; }
+
+    /// <summary>
+    /// The element type of the arrays <see cref="Run"/> takes. The master checks a submitted job's items against
+    /// it (when it knows the function) and fails the job with <see cref="Protocol.FarmErrorKind.BadInput"/> on a mismatch.
+    /// </summary>
     Type InputType { get; }
+
+    /// <summary>The element type of the arrays <see cref="Run"/> returns.</summary>
     Type OutputType { get; }
+
+    /// <summary>One line for people, shown by <c>farm functions</c>; may be empty.</summary>
     string Description { get; }
 
     /// <summary>

@@ -14,16 +14,42 @@ namespace ActorFarm.Functions;
 /// idempotent, or compute from their inputs into a scratch buffer and write the slice at the end.
 /// </para>
 /// </summary>
+/// <param name="name">The function's name (see <see cref="IFarmFunction.Name"/>); an empty name or one with white space throws <see cref="ArgumentException"/>.</param>
+/// <param name="body">Called once per slice, on a worker thread, with the slice's elements and the index of its first one.</param>
+/// <param name="description">One line for <c>farm functions</c>.</param>
 public sealed unsafe class InPlaceFunction<T>(string name, InPlaceBody<T> body, string description = "")
     : IFarmFunction where T : unmanaged
 {
+    /// <inheritdoc/>
     public string Name { get; } = FarmFunctionRegistry.ValidateName(name);
+
+    /// <summary>Always <see cref="SharedSlice"/>: the items of an in-place task are slices of a shared array, not elements.</summary>
     public Type InputType => typeof(SharedSlice);
+
+    /// <summary>The element type <typeparamref name="T"/> of the shared arrays the function rewrites (and of shipped slices' data).</summary>
     public Type OutputType => typeof(T);
+
+    /// <inheritdoc/>
     public string Description { get; } = description;
 
+    /// <summary>The typed handle that <see cref="Client.FarmClient"/>'s <c>MapInPlaceAsync</c> takes for this function.</summary>
     public InPlaceFunctionRef<T> Ref => new(Name);
 
+    /// <summary>
+    /// Runs the body over slices <c>items[start .. start+count)</c>: in place for slices without data (the array must
+    /// be on this host), on a copy for shipped ones. Returns an empty <typeparamref name="T"/>[] when every slice ran in
+    /// place, else the shipped slices' rewritten data one after the other, for the client to copy back. An exception
+    /// from the body propagates as it is (the job then fails as <see cref="Protocol.FarmErrorKind.BadInput"/>, naming the task's first slice).
+    /// </summary>
+    /// <param name="items">A <see cref="SharedSlice"/>[]; any other array throws <see cref="ArgumentException"/>.</param>
+    /// <param name="start">Index of the first slice to run.</param>
+    /// <param name="count">Number of slices to run; a range outside <paramref name="items"/> throws <see cref="ArgumentOutOfRangeException"/>.</param>
+    /// <exception cref="ArgumentException">
+    /// A slice's element size is not that of <typeparamref name="T"/>, or a shipped slice's data does not match its bounds.
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException">A slice's bounds are outside its array.</exception>
+    /// <exception cref="InvalidOperationException">A slice without data belongs to an array on another host.</exception>
+    /// <exception cref="FileNotFoundException">The array's file no longer exists (its creator disposed it).</exception>
     public Array Run(Array items, int start, int count)
     {
         if (items is not SharedSlice[] slices)

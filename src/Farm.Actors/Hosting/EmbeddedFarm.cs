@@ -17,6 +17,12 @@ namespace ActorFarm.Hosting;
 /// </summary>
 public static class EmbeddedFarm
 {
+    /// <summary>
+    /// Starts the farm and returns its client at once (the workers register in the background; jobs submitted
+    /// meanwhile wait for them). Dispose the client to stop the master, the workers and the actor system.
+    /// </summary>
+    /// <param name="options">Workers, functions and tuning; null: one worker per processor and the built-in functions.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="EmbeddedFarmOptions.Workers"/> is below 1.</exception>
     public static FarmClient Start(EmbeddedFarmOptions? options = null)
     {
         options ??= new EmbeddedFarmOptions();

@@ -12,6 +12,7 @@ public sealed record FarmWorkerOptions
     /// <summary>The functions these workers can run (they announce them to the master); the built-ins by default.</summary>
     public FarmFunctionRegistry Functions { get; init; } = FarmFunctionRegistry.WithBuiltIns();
 
+    /// <summary>Every worker's tuning (prefetch, registration retries, the dispatcher of user functions).</summary>
     public WorkerSettings Settings { get; init; } = WorkerSettings.Default;
 
     /// <summary>The role of the nodes that may host the master (where the workers' singleton proxy looks).</summary>

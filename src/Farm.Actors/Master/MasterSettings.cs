@@ -62,6 +62,11 @@ public sealed record MasterSettings
     /// <summary>A snapshot after this many journaled events; older events and snapshots are then deleted.</summary>
     public int SnapshotEvery { get; init; } = 500;
 
+    /// <summary>
+    /// Every setting at its default (not durable, no known functions, the system clock). Change one with
+    /// <c>MasterSettings.Default with { SliceDuration = TimeSpan.FromMilliseconds(50) }</c>; the master checks the
+    /// result with <see cref="Validate"/> when it starts.
+    /// </summary>
     public static readonly MasterSettings Default = new();
 
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first setting out of range.</summary>

@@ -1,6 +1,12 @@
 namespace ActorFarm.Protocol;
 
-/// <summary>One job as the master sees it: chunks queued, in flight, and done.</summary>
+/// <summary>One job as the master sees it: chunks queued, in flight, and done (part of <see cref="FarmStatus"/>).</summary>
+/// <param name="JobId">The job's id.</param>
+/// <param name="FunctionName">The function it runs.</param>
+/// <param name="Queued">Chunks with work left and no slice on a worker; 0 once the job ended.</param>
+/// <param name="InFlight">Chunks with at least one slice on a worker now.</param>
+/// <param name="Done">Chunks whose results went to the client.</param>
+/// <param name="InputComplete">False while the client is still submitting the input (a stream); the job cannot complete before.</param>
 public sealed record JobStatus(string JobId, string FunctionName, int Queued, int InFlight, long Done, bool InputComplete)
 {
     /// <summary>Running, or how it ended (the master keeps a few ended jobs so a status taken just after still shows them).</summary>

@@ -13,6 +13,11 @@ public static class FarmSerialization
     /// <summary>The serializer's name in <c>akka.actor.serializers</c>.</summary>
     public const string SerializerName = "farm";
 
+    /// <summary>
+    /// <see cref="Config"/> as HOCON text, for configuration assembled as text (a node's <c>.conf</c>, Akka.Hosting's
+    /// <c>AddHocon</c>): the farm's two serializers (wire messages, identifier 4711; the durable master's journal
+    /// events, 4712) and their bindings. The identifiers are part of the wire and journal formats: never change them.
+    /// </summary>
     public const string Hocon = """
         akka.actor {
           serializers {
@@ -30,5 +35,11 @@ public static class FarmSerialization
         }
         """;
 
+    /// <summary>
+    /// <see cref="Hocon"/>, parsed. Every actor system that sends or receives farm messages across processes needs it
+    /// (<see cref="Hosting.EmbeddedFarm"/>, <see cref="Client.FarmClusterClient"/> and the hosting extensions add it
+    /// themselves); without it Akka falls back to its default Newtonsoft JSON serializer, which is slow and does not carry
+    /// every field of the farm's messages.
+    /// </summary>
     public static Config Config { get; } = ConfigurationFactory.ParseString(Hocon);
 }

@@ -29,7 +29,8 @@ public sealed class FarmTypeRegistry : IExtension
     private readonly ConcurrentDictionary<string, Type> _byName = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Type, string> _byType = new();
 
-    public FarmTypeRegistry()
+    /// <summary>A registry that allows only the primitives and <see cref="string"/>; actor systems get theirs from <see cref="Get"/>.</summary>
+    internal FarmTypeRegistry()
     {
         foreach (var type in AlwaysAllowed)
             Allow(type);
@@ -84,6 +85,7 @@ public sealed class FarmTypeRegistry : IExtension
         return this;
     }
 
+    /// <summary>Whether arrays of <paramref name="type"/> may be read from the wire (allowed explicitly, through a function, or always).</summary>
     public bool IsAllowed(Type type) => _byType.ContainsKey(type);
 
     /// <summary>Resolves a wire name, only ever to an allowed type.</summary>
@@ -93,8 +95,9 @@ public sealed class FarmTypeRegistry : IExtension
     public IReadOnlyDictionary<string, Type> AllowedTypes => new Dictionary<string, Type>(_byName, StringComparer.Ordinal);
 }
 
-/// <summary>The Akka extension id of <see cref="FarmTypeRegistry"/>.</summary>
-public sealed class FarmTypeRegistryProvider : ExtensionIdProvider<FarmTypeRegistry>
+/// <summary>The Akka extension id of <see cref="FarmTypeRegistry"/> (plumbing of <see cref="FarmTypeRegistry.Get"/>).</summary>
+internal sealed class FarmTypeRegistryProvider : ExtensionIdProvider<FarmTypeRegistry>
 {
+    /// <summary>The registry of a new actor system: primitives and strings only, until functions and types are allowed.</summary>
     public override FarmTypeRegistry CreateExtension(ExtendedActorSystem system) => new();
 }

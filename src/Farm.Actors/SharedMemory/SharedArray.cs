@@ -12,9 +12,9 @@ namespace ActorFarm.SharedMemory;
 /// await farm.MapInPlaceAsync(BuiltInFunctions.SqrtInPlace, data);   // every element is now its square root
 /// </code>
 /// <para>
-/// Lifetime: the creator (<see cref="Create"/>) owns the file and deletes it on <see cref="Dispose"/> (or, if
+/// Lifetime: the creator (<see cref="Create(int)"/>) owns the file and deletes it on <see cref="Dispose"/> (or, if
 /// never disposed, when the object is finalized). Worker processes map it on their first task and keep the
-/// mapping between tasks, closing it within about a second of the file's deletion (MappingCache). If the creator dies without disposing, the next <see cref="Create"/> on the host (in any
+/// mapping between tasks, closing it within about a second of the file's deletion (MappingCache). If the creator dies without disposing, the next <see cref="Create(int)"/> on the host (in any
 /// process) or the next <c>farm node</c> start deletes the file (<see cref="SharedMemoryFiles.SweepStale"/>),
 /// so nothing is left in <c>/dev/shm</c> after a crash for longer than that.
 /// </para>
@@ -45,6 +45,7 @@ public sealed unsafe class SharedArray<T> : IDisposable where T : unmanaged
     /// <summary>The file name, unique per array; other processes of this host open the array by it.</summary>
     public string Name { get; }
 
+    /// <summary>The number of elements (not bytes); fixed when the array is created or, for <see cref="Open"/>, taken from the file's size.</summary>
     public int Length { get; }
 
     /// <summary>The host the array lives on (<see cref="HostIdentity.Current"/>).</summary>
@@ -76,6 +77,9 @@ public sealed unsafe class SharedArray<T> : IDisposable where T : unmanaged
         }
     }
 
+    /// <summary>The element at <paramref name="index"/>, by reference: <c>data[i] = x</c> writes into the shared memory itself.</summary>
+    /// <exception cref="IndexOutOfRangeException"><paramref name="index"/> is negative or not below <see cref="Length"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The array was disposed.</exception>
     public ref T this[int index]
     {
         get
@@ -90,6 +94,8 @@ public sealed unsafe class SharedArray<T> : IDisposable where T : unmanaged
     /// <summary>Elements <c>[start, end)</c>, like Python's <c>a[start:end]</c>.</summary>
     public Span<T> AsSpan(int start, int end) => Span[start..end];
 
+    /// <summary>A copy of the elements in an ordinary array, which stays valid after the shared array is disposed.</summary>
+    /// <exception cref="ObjectDisposedException">The array was disposed.</exception>
     public T[] ToArray() => Span.ToArray();
 
     /// <summary>
@@ -203,5 +209,6 @@ public sealed unsafe class SharedArray<T> : IDisposable where T : unmanaged
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ThrowDisposed() => throw new ObjectDisposedException($"shared array {Name}");
 
+    /// <summary>The element type, length and file name, e.g. <c>SharedArray&lt;Double&gt;[100] actorfarm-…</c>.</summary>
     public override string ToString() => $"SharedArray<{typeof(T).Name}>[{Length}] {Name}";
 }

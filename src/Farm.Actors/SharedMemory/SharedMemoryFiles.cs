@@ -10,13 +10,17 @@ namespace ActorFarm.SharedMemory;
 /// not disk, visible by name to every process of the host). PID and START (the creator's start time in
 /// clock ticks since boot, from <c>/proc/PID/stat</c>) identify the creating process even after its PID is
 /// reused. The creator deletes its files when it disposes its arrays; if it dies first (kill -9, crash),
-/// <see cref="SweepStale"/> — run by the next <see cref="SharedArray{T}.Create"/> in any process and when a
+/// <see cref="SweepStale"/> — run by the next <see cref="SharedArray{T}.Create(int)"/> in any process and when a
 /// <c>farm node</c> starts — deletes every farm file whose creator is no longer alive. Deleting a file never
 /// disturbs a process that still has it mapped: the memory goes away with the last mapping.
 /// </para>
 /// </summary>
 public static partial class SharedMemoryFiles
 {
+    /// <summary>
+    /// The start of every shared-array file name. <see cref="SweepStale"/> looks only at files with it, and only deletes
+    /// those that also match the full <c>actorfarm-PID-START-RANDOM</c> pattern.
+    /// </summary>
     public const string Prefix = "actorfarm-";
 
     private static readonly Lazy<string> OwnStamp = new(() => StampOf(Environment.ProcessId) ?? "0");

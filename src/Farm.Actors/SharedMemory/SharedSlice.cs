@@ -16,6 +16,7 @@ namespace ActorFarm.SharedMemory;
 /// <param name="Data">A copy of the slice's elements when shipped, else null.</param>
 public sealed record SharedSlice(string ArrayName, string HostId, int ElementSize, int Length, int Start, int End, Array? Data = null)
 {
+    /// <summary>Elements in the slice: <c>End - Start</c>.</summary>
     public int Count => End - Start;
 
     /// <summary>The host whose workers a chunk of these slices needs; null when the chunk carries its data.</summary>

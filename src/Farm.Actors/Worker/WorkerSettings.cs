@@ -21,5 +21,9 @@ public sealed record WorkerSettings
     /// </summary>
     public string HostId { get; init; } = SharedMemory.HostIdentity.Current;
 
+    /// <summary>
+    /// Every setting at its default (prefetch 2, a registration retry every second, the farm's worker dispatcher, this
+    /// host's id). Change one with <c>WorkerSettings.Default with { Prefetch = 1 }</c>.
+    /// </summary>
     public static readonly WorkerSettings Default = new();
 }
