@@ -35,6 +35,11 @@ internal static class DeepEquality
             case ReadOnlyMemory<byte> bytes:
                 Assert.True(actual is ReadOnlyMemory<byte> other && bytes.Span.SequenceEqual(other.Span), $"{where}: the bytes differ");
                 return;
+            case var entry when entry.GetType() is { IsGenericType: true } type && type.GetGenericTypeDefinition() == typeof(KeyValuePair<,>):
+                // A dictionary's entries: the value may hold arrays.
+                foreach (var part in new[] { "Key", "Value" })
+                    Compare(type.GetProperty(part)!.GetValue(expected), type.GetProperty(part)!.GetValue(actual), $"{where}.{part}");
+                return;
             case string or ValueType:
                 // Primitives, enums, TimeSpan, value tuples: their own equality is by value.
                 Assert.True(expected.Equals(actual), $"{where}: expected {expected}, got {actual}");

@@ -16,8 +16,6 @@ namespace ActorFarm.Tests.Serialization;
 /// </summary>
 public sealed class WireGoldenBytesTests : Akka.TestKit.Xunit2.TestKit
 {
-    private const string WriteVariable = "FARM_WRITE_GOLDEN";
-
     private static readonly string GoldenDirectory = Path.Combine("Fixtures", "Wire");
 
     private readonly FarmMessageSerializer _serializer;
@@ -119,10 +117,9 @@ public sealed class WireGoldenBytesTests : Akka.TestKit.Xunit2.TestKit
     {
         Assert.True(_canonical.TryGetValue(manifest, out var message), $"no canonical message for manifest '{manifest}'");
         var bytes = _serializer.ToBinary(message);
-        if (Environment.GetEnvironmentVariable(WriteVariable) == "1")
-            File.WriteAllText(Path.Combine(SourceDirectory(), GoldenDirectory, manifest + ".hex"), Hex(manifest, message, bytes));
+        GoldenFiles.WriteIfAsked(GoldenDirectory, manifest, Hex(manifest, message, bytes));
 
-        var golden = ReadGolden(manifest);
+        var golden = GoldenFiles.Read(GoldenDirectory, manifest);
         // As hex: a failure shows where the bytes part.
         Assert.Equal(Hex(manifest, message, golden), Hex(manifest, message, bytes));
         DeepEquality.AssertEqual(message, _serializer.FromBinary(golden, manifest));
@@ -133,45 +130,9 @@ public sealed class WireGoldenBytesTests : Akka.TestKit.Xunit2.TestKit
     {
         var manifests = FarmMessageSerializer.Manifests.Values.Order(StringComparer.Ordinal).ToList();
         Assert.Equal(manifests, _canonical.Keys.Order(StringComparer.Ordinal));
-        var files = Directory.GetFiles(Path.Combine(GoldenRoot(), GoldenDirectory), "*.hex")
-            .Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal);
-        Assert.Equal(manifests, files);
+        Assert.Equal(manifests, GoldenFiles.Names(GoldenDirectory));
     }
 
-    /// <summary>Where the golden files are read: the source tree when rewriting them, else their copies next to the test assembly.</summary>
-    private static string GoldenRoot() =>
-        Environment.GetEnvironmentVariable(WriteVariable) == "1" ? SourceDirectory() : AppContext.BaseDirectory;
-
-    private static byte[] ReadGolden(string manifest)
-    {
-        var path = Path.Combine(GoldenRoot(), GoldenDirectory, manifest + ".hex");
-        Assert.True(File.Exists(path), $"no golden bytes for manifest '{manifest}': {path} (see Fixtures/Wire/README.md)");
-        var hex = string.Concat(File.ReadAllLines(path).Where(line => !line.StartsWith('#'))
-            .SelectMany(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
-        return Convert.FromHexString(hex);
-    }
-
-    /// <summary>A golden file: a comment line naming the message, then the bytes in lowercase hex, 16 to a line.</summary>
-    private static string Hex(string manifest, IFarmMessage message, byte[] bytes)
-    {
-        var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"# {manifest} {message.GetType().Name}, {bytes.Length} bytes (WireGoldenBytesTests)\n");
-        for (var offset = 0; offset < bytes.Length; offset += 16)
-        {
-            var line = bytes.AsSpan(offset, Math.Min(16, bytes.Length - offset)).ToArray();
-            text.Append(string.Join(' ', line.Select(b => b.ToString("x2", CultureInfo.InvariantCulture)))).Append('\n');
-        }
-        return text.ToString();
-    }
-
-    /// <summary>The test project's source directory, above the test assembly (bin/CONFIGURATION/FRAMEWORK).</summary>
-    private static string SourceDirectory()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Farm.Tests.csproj")))
-                return directory.FullName;
-        }
-        throw new InvalidOperationException($"no Farm.Tests.csproj above {AppContext.BaseDirectory}");
-    }
+    private static string Hex(string manifest, IFarmMessage message, byte[] bytes) =>
+        GoldenFiles.Hex($"{manifest} {message.GetType().Name}, {bytes.Length} bytes (WireGoldenBytesTests)", bytes);
 }
