@@ -1,4 +1,5 @@
-using ActorFarm.Tests.Cli;
+using ActorFarm.Testing.Clusters;
+using ActorFarm.Testing.Processes;
 
 namespace ActorFarm.Tests.Cluster;
 
@@ -9,26 +10,19 @@ namespace ActorFarm.Tests.Cluster;
 /// </summary>
 public sealed class ClusterTests
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task Isprime_on_a_master_and_two_worker_nodes_prints_one_correct_line_per_item_in_order()
     {
-        await using var master = FarmNodeProcess.Start("--roles", "master", "--hostname", "127.0.0.1", "--port", "0");
-        var masterAddress = await master.WaitUntilReadyAsync(ReadyTimeout);
+        await using var cluster = await LocalFarmCluster.StartAsync(new() { WorkerNodes = 2, WorkersPerNode = 2 });
+        var masterAddress = cluster.MasterAddress;
         Assert.StartsWith("akka.tcp://farm@127.0.0.1:", masterAddress);
-
-        await using var worker1 = FarmNodeProcess.Start("--roles", "worker", "--hostname", "127.0.0.1", "--port", "0",
-            "--seed-nodes", masterAddress, "--workers", "2");
-        await using var worker2 = FarmNodeProcess.Start("--roles", "worker", "--hostname", "127.0.0.1", "--port", "0",
-            "--seed-nodes", masterAddress, "--workers", "2");
-        var workerAddresses = await Task.WhenAll(worker1.WaitUntilReadyAsync(ReadyTimeout), worker2.WaitUntilReadyAsync(ReadyTimeout));
+        var workerAddresses = cluster.Workers.Select(w => w.Address!).ToArray();
         Assert.Equal(2, workerAddresses.Distinct().Count());
 
-        var run = await FarmProcess.RunAsync(["map", "isprime", "--range", "0:20000", "--workers", "4", "--contact", masterAddress],
+        var run = await FarmCommand.RunAsync(["map", "isprime", "--range", "0:20000", "--workers", "4", "--contact", masterAddress],
             stdin: null, timeout: TimeSpan.FromSeconds(40));
 
-        Assert.True(run.ExitCode == 0, $"{run}{Environment.NewLine}=== master ==={Environment.NewLine}{master}");
+        Assert.True(run.ExitCode == 0, $"{run}{Environment.NewLine}{cluster}");
         var lines = run.StdoutLines;
         Assert.Equal(20_000, lines.Length);
         for (var n = 0; n < lines.Length; n++)
@@ -41,9 +35,9 @@ public sealed class ClusterTests
         Assert.Contains($"cluster at {masterAddress}", run.Stderr);
 
         // Exactly one ready line per node, and the master saw both workers join.
-        Assert.Single(master.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Single(cluster.Master.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         foreach (var worker in workerAddresses)
-            Assert.Contains($"member up: {worker} roles=worker", master.Stderr);
+            Assert.Contains($"member up: {worker} roles=worker", cluster.Master.Stderr);
     }
 
     private static bool IsPrime(long n)

@@ -1,6 +1,7 @@
 using ActorFarm.Client;
 using ActorFarm.Functions;
 using ActorFarm.SharedMemory;
+using ActorFarm.Testing.Clusters;
 using ActorFarm.Tests.Embedded;
 
 namespace ActorFarm.Tests.Cluster;
@@ -11,21 +12,15 @@ namespace ActorFarm.Tests.Cluster;
 /// </summary>
 public sealed class SharedArrayClusterTests
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task Two_worker_processes_compute_every_element_of_a_shared_array_once_in_place_and_no_file_is_left()
     {
-        await using var master = FarmNodeProcess.Start("--roles", "master", "--hostname", "127.0.0.1", "--port", "0");
-        var masterAddress = await master.WaitUntilReadyAsync(ReadyTimeout);
-        await using var worker1 = StartWorker(masterAddress, workers: 2);
-        await using var worker2 = StartWorker(masterAddress, workers: 2);
-        await Task.WhenAll(worker1.WaitUntilReadyAsync(ReadyTimeout), worker2.WaitUntilReadyAsync(ReadyTimeout));
+        await using var cluster = await LocalFarmCluster.StartAsync(new() { WorkerNodes = 2, WorkersPerNode = 2 });
 
         string[] names;
         try
         {
-            await using var farm = FarmClusterClient.Start([masterAddress], new() { Workers = 4 });
+            await using var farm = cluster.StartClient(new() { Workers = 4 });
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
             await WaitForWorkersAsync(farm, 4, timeout.Token);
 
@@ -58,7 +53,7 @@ public sealed class SharedArrayClusterTests
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {
-            throw new Xunit.Sdk.XunitException($"{e}{Environment.NewLine}=== master ==={Environment.NewLine}{master}{Environment.NewLine}=== worker 1 ==={Environment.NewLine}{worker1}{Environment.NewLine}=== worker 2 ==={Environment.NewLine}{worker2}");
+            throw new Xunit.Sdk.XunitException($"{e}{Environment.NewLine}{cluster}");
         }
 
         foreach (var name in names)
@@ -69,16 +64,13 @@ public sealed class SharedArrayClusterTests
     [Fact]
     public async Task A_worker_process_killed_mid_job_has_its_slices_redone_and_the_array_is_still_right()
     {
-        await using var master = FarmNodeProcess.Start("--roles", "master", "--hostname", "127.0.0.1", "--port", "0");
-        var masterAddress = await master.WaitUntilReadyAsync(ReadyTimeout);
-        await using var survivor = StartWorker(masterAddress, workers: 1);
-        await using var doomed = StartWorker(masterAddress, workers: 1);
-        await Task.WhenAll(survivor.WaitUntilReadyAsync(ReadyTimeout), doomed.WaitUntilReadyAsync(ReadyTimeout));
+        await using var cluster = await LocalFarmCluster.StartAsync(new() { WorkerNodes = 2, WorkersPerNode = 1 });
+        var doomed = cluster.Workers[1];
 
         string name;
         try
         {
-            await using var farm = FarmClusterClient.Start([masterAddress], new() { Workers = 2 });
+            await using var farm = cluster.StartClient(new() { Workers = 2 });
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
             await WaitForWorkersAsync(farm, 2, timeout.Token);
 
@@ -113,18 +105,14 @@ public sealed class SharedArrayClusterTests
                     Assert.Fail($"element {i} is {data[i]}, expected sqrt({i})");
             }
             // The doomed worker really held slices when it died: the master put them back on the to-do list.
-            Assert.Contains("requeueing", master.Stderr);
+            Assert.Contains("requeueing", cluster.Master.Stderr);
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {
-            throw new Xunit.Sdk.XunitException($"{e}{Environment.NewLine}=== master ==={Environment.NewLine}{master}{Environment.NewLine}=== survivor ==={Environment.NewLine}{survivor}");
+            throw new Xunit.Sdk.XunitException($"{e}{Environment.NewLine}{cluster}");
         }
         Assert.False(File.Exists(Path.Combine(SharedMemoryFiles.Directory, name)));
     }
-
-    private static FarmNodeProcess StartWorker(string masterAddress, int workers) =>
-        FarmNodeProcess.Start("--roles", "worker", "--hostname", "127.0.0.1", "--port", "0",
-            "--seed-nodes", masterAddress, "--workers", workers.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     private static async Task WaitForWorkersAsync(FarmClient farm, int workers, CancellationToken cancellationToken)
     {

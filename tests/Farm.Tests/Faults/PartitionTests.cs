@@ -2,7 +2,9 @@ using System.Text.RegularExpressions;
 using ActorFarm.Client;
 using ActorFarm.Functions;
 using ActorFarm.Protocol;
-using ActorFarm.Tests.Cluster;
+using ActorFarm.Testing.Clusters;
+using ActorFarm.Testing.Nodes;
+using ActorFarm.Testing.Waiting;
 
 namespace ActorFarm.Tests.Faults;
 
@@ -31,8 +33,6 @@ namespace ActorFarm.Tests.Faults;
 /// </summary>
 public sealed class PartitionTests
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
-
     /// <summary>60 tasks of 150–209 ms (sleep returns its input, so every value is checkable): about 6 s of work for two one-thread worker nodes.</summary>
     private static readonly long[] Input = Enumerable.Range(0, 60).Select(i => 150L + i % 60).ToArray();
 
@@ -61,9 +61,8 @@ public sealed class PartitionTests
 
             // Healed, a restarted node (new process, new port, same host) joins and gets work at once.
             await network.HealAsync();
-            await using var restarted = FarmNodeProcess.StartInNamespace(network.Namespace, "--roles", "worker",
-                "--hostname", network.IsolatedAddress, "--port", "0", "--seed-nodes", cluster.MasterAddress, "--workers", "1");
-            var restartedAddress = await restarted.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+            var restarted = await cluster.AddIsolatedWorkerNodeAsync();
+            var restartedAddress = restarted.Address!;
             await ClusterWaits.UntilAsync(cluster.Client, s => s.Workers.Any(w => w.Node == restartedAddress),
                 "the restarted node's worker registered");
             var values = await cluster.Client.MapAsync(BuiltInFunctions.Sleep, Enumerable.Repeat(20L, 40).ToArray(),
@@ -135,53 +134,60 @@ public sealed class PartitionTests
     {
         private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(300));
         private readonly IsolatedNetwork _network;
+        private readonly LocalFarmCluster _nodes;
 
-        private PartitionCluster(IsolatedNetwork network, FarmNodeProcess master, FarmNodeProcess other, FarmNodeProcess isolated)
+        private PartitionCluster(IsolatedNetwork network, LocalFarmCluster nodes)
         {
             _network = network;
-            Master = master;
-            Other = other;
-            Isolated = isolated;
+            _nodes = nodes;
         }
 
-        public FarmNodeProcess Master { get; }
-        public FarmNodeProcess Other { get; }
-        public FarmNodeProcess Isolated { get; }
-        public string MasterAddress { get; private set; } = "";
+        public FarmNode Master => _nodes.Master;
+        public FarmNode Other => _nodes.Workers[0];
+        public FarmNode Isolated => _nodes.Workers[1];
+        public string MasterAddress => _nodes.MasterAddress;
         public string IsolatedAddress { get; private set; } = "";
         public FarmClient Client { get; private set; } = null!;
         public CancellationToken Timeout => _timeout.Token;
 
         public static async Task<PartitionCluster> StartAsync(IsolatedNetwork network, params string[] extra)
         {
-            var master = FarmNodeProcess.Start(["--roles", "master", "--hostname", network.HostAddress, "--port", "0", .. extra]);
-            FarmNodeProcess? other = null, isolated = null;
+            LocalFarmCluster nodes;
             try
             {
-                var masterAddress = await master.WaitUntilReadyAsync(ReadyTimeout);
-                other = FarmNodeProcess.Start(["--roles", "worker", "--hostname", network.HostAddress, "--port", "0",
-                    "--seed-nodes", masterAddress, "--workers", "1", .. extra]);
-                isolated = FarmNodeProcess.StartInNamespace(network.Namespace, ["--roles", "worker", "--hostname", network.IsolatedAddress,
-                    "--port", "0", "--seed-nodes", masterAddress, "--workers", "1", .. extra]);
-                var cluster = new PartitionCluster(network, master, other, isolated) { MasterAddress = masterAddress };
-                await other.WaitUntilReadyAsync(ReadyTimeout);
-                cluster.IsolatedAddress = await isolated.WaitUntilReadyAsync(ReadyTimeout);
+                nodes = await LocalFarmCluster.StartAsync(new()
+                {
+                    WorkerNodes = 1,
+                    Hostname = network.HostAddress,
+                    MasterArguments = extra,
+                    WorkerArguments = extra,
+                });
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new Xunit.Sdk.XunitException($"the cluster did not start: {e}{Environment.NewLine}{network}");
+            }
+            var cluster = new PartitionCluster(network, nodes);
+            try
+            {
+                cluster.IsolatedAddress = (await cluster.AddIsolatedWorkerNodeAsync()).Address!;
                 // The client binds the host side too: the master replies to the client's own address.
-                cluster.Client = FarmClusterClient.Start([masterAddress], new() { Workers = 2, Hostname = network.HostAddress });
+                cluster.Client = FarmClusterClient.Start([nodes.MasterAddress], new() { Workers = 2, Hostname = network.HostAddress });
                 await ClusterWaits.UntilAsync(cluster.Client, s => s.Workers.Count == 2 && s.Workers.Any(w => w.Node == cluster.IsolatedAddress),
                     "both worker nodes registered");
                 return cluster;
             }
             catch (Exception e)
             {
-                var described = $"{e}{Environment.NewLine}{network}{Environment.NewLine}=== master ==={Environment.NewLine}{master}" +
-                                $"{Environment.NewLine}=== other worker ==={Environment.NewLine}{other}{Environment.NewLine}=== isolated worker ==={Environment.NewLine}{isolated}";
-                foreach (var node in new[] { isolated, other, master })
-                    if (node is not null)
-                        await node.DisposeAsync();
+                var described = $"{e}{Environment.NewLine}{cluster}";
+                await cluster.DisposeAsync();
                 throw new Xunit.Sdk.XunitException($"the cluster did not start: {described}");
             }
         }
+
+        /// <summary>A worker node inside the namespace, bound to its address (given the cluster's extra flags), once it is ready.</summary>
+        public Task<FarmNode> AddIsolatedWorkerNodeAsync() =>
+            _nodes.AddNodeAsync(_nodes.WorkerNodeOptions() with { Hostname = _network.IsolatedAddress, NetworkNamespace = _network.Namespace });
 
         /// <summary>
         /// Runs the job, cutting the isolated node off once a sixth of the results are in (it holds tasks then:
@@ -219,14 +225,12 @@ public sealed class PartitionTests
         {
             if (Client is not null)
                 await Client.DisposeAsync();
-            foreach (var node in new[] { Isolated, Other, Master })
-                await node.DisposeAsync();
+            await _nodes.DisposeAsync();
             _timeout.Dispose();
         }
 
-        public override string ToString() =>
-            $"{_network}{Environment.NewLine}=== master ==={Environment.NewLine}{Master}{Environment.NewLine}" +
-            $"=== other worker ==={Environment.NewLine}{Other}{Environment.NewLine}=== isolated worker ==={Environment.NewLine}{Isolated}";
+        /// <summary>The network, then each node (worker node 1 on the host side, the isolated ones after it).</summary>
+        public override string ToString() => $"{_network}{Environment.NewLine}{_nodes}";
     }
 
     private sealed class JobRun(int items)
