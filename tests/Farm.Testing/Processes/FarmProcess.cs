@@ -13,6 +13,7 @@ public class FarmProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly CapturedOutput _stdout;
     private readonly CapturedOutput _stderr;
+    private int _disposed;
 
     /// <param name="commandLine">The command as a person would type it, for messages.</param>
     /// <param name="maxCapturedChars">Per stream, how much output is kept (null: all of it).</param>
@@ -176,9 +177,11 @@ public class FarmProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    /// <summary>Kills the process if it still runs (whatever happened to the test or benchmark), and reaps it.</summary>
+    /// <summary>Kills the process if it still runs (whatever happened to the test or benchmark), and reaps it. Once: a node a cluster also owns may be disposed twice.</summary>
     public virtual async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            return;
         KillHard();
         try
         {
