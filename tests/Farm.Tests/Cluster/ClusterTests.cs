@@ -1,5 +1,9 @@
+using ActorFarm.Functions;
+using ActorFarm.Hosting;
+using ActorFarm.Protocol;
 using ActorFarm.Testing.Clusters;
 using ActorFarm.Testing.Processes;
+using ActorFarm.Testing.Waiting;
 
 namespace ActorFarm.Tests.Cluster;
 
@@ -31,13 +35,28 @@ public sealed class ClusterTests
             if (lines[n] != expected)
                 Assert.Fail($"line {n + 1} (isprime({n})) is '{lines[n]}', expected '{expected}'");
         }
-        Assert.Contains($"farm map isprime: 20,000 items from range 0:20000", run.Stderr);
-        Assert.Contains($"cluster at {masterAddress}", run.Stderr);
 
-        // Exactly one ready line per node, and the master saw both workers join.
+        // The job ran on this cluster (not on an embedded farm of farm map's own): the master has it among the jobs
+        // that ended, completed with all its input and no task failed.
+        await using var client = cluster.StartClient();
+        var status = await ClusterWaits.UntilAsync(client, s => s.EndedJobs.Any(j => j.FunctionName == BuiltInFunctions.IsPrime.Name),
+            "the isprime job among the master's ended jobs");
+        var job = Assert.Single(status.EndedJobs, j => j.FunctionName == BuiltInFunctions.IsPrime.Name);
+        Assert.Equal(JobRunState.Completed, job.State);
+        Assert.True(job.InputComplete, ClusterWaits.Describe(status));
+        Assert.True(job.Done > 0, ClusterWaits.Describe(status));
+        Assert.Equal(0, job.Failed);
+
+        // Exactly one ready line per node (stdout carries nothing else: scripts read it), and both worker
+        // nodes are members of the master's cluster, Up and reachable, with the worker role.
         Assert.Single(cluster.Master.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         foreach (var worker in workerAddresses)
-            Assert.Contains($"member up: {worker} roles=worker", cluster.Master.Stderr);
+        {
+            var member = Assert.Single(status.Members, m => m.Address == worker);
+            Assert.Equal([FarmCluster.WorkerRole], member.Roles);
+            Assert.Equal("Up", member.Status);
+            Assert.True(member.Reachable, ClusterWaits.Describe(status));
+        }
     }
 
     private static bool IsPrime(long n)
