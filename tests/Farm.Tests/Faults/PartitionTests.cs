@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using ActorFarm.Client;
 using ActorFarm.Functions;
 using ActorFarm.Protocol;
@@ -45,7 +44,7 @@ public sealed class PartitionTests
         {
             var run = await cluster.RunJobAcrossCutAsync();
             run.AssertEveryResultOnceAndCorrect();
-            cluster.AssertMasterRequeuedTheCutOffNodesTasks();
+            cluster.AssertMasterRequeuedTheCutOffNodesTasks(run);
 
             // Still cut off: after stable-after (10 s) the cut-off node downs itself. It cannot see the master,
             // so nothing else can happen to it, however long the wait.
@@ -93,7 +92,7 @@ public sealed class PartitionTests
             {
                 var run = await cluster.RunJobAcrossCutAsync();
                 run.AssertEveryResultOnceAndCorrect();
-                cluster.AssertMasterRequeuedTheCutOffNodesTasks();
+                cluster.AssertMasterRequeuedTheCutOffNodesTasks(run);
                 Assert.False(cluster.Isolated.HasExited, $"the cut-off node exited before the heal:{Environment.NewLine}{cluster}");
 
                 await network.HealAsync();
@@ -142,8 +141,6 @@ public sealed class PartitionTests
             _nodes = nodes;
         }
 
-        public FarmNode Master => _nodes.Master;
-        public FarmNode Other => _nodes.Workers[0];
         public FarmNode Isolated => _nodes.Workers[1];
         public string MasterAddress => _nodes.MasterAddress;
         public string IsolatedAddress { get; private set; } = "";
@@ -196,6 +193,7 @@ public sealed class PartitionTests
         public async Task<JobRun> RunJobAcrossCutAsync()
         {
             var run = new JobRun(Input.Length);
+            Task<FarmStatus>? dropped = null;
             await foreach (var (index, value) in Client.ImapUnorderedAsync(BuiltInFunctions.Sleep, Input,
                                new FarmJobOptions { ChunkSize = 1 }, Timeout))
             {
@@ -208,17 +206,32 @@ public sealed class PartitionTests
                     run.IsolatedInFlightBeforeCut = status.Workers.Where(w => w.Node == IsolatedAddress).Sum(w => w.TasksInFlight);
                     await _network.CutAsync();
                     run.CutAfter = run.Received;
+                    // Watched from the cut on, while the job runs: the window closes when the resolver downs the node.
+                    dropped = ClusterWaits.UntilWorkersDroppedWhileUnreachableAsync(Client, IsolatedAddress, TimeSpan.FromSeconds(60));
                 }
             }
             Assert.True(run.CutAfter > 0, "the job ended before the cut");
+            try
+            {
+                run.StatusWhenDropped = await dropped!;
+            }
+            catch (TimeoutException e)
+            {
+                throw new Xunit.Sdk.XunitException($"the master never dropped the cut-off node's workers while it was unreachable: {e.Message}{Environment.NewLine}{this}");
+            }
             return run;
         }
 
-        public void AssertMasterRequeuedTheCutOffNodesTasks()
+        /// <summary>
+        /// The master saw the cut-off node unreachable and requeued its tasks then: its workers left the master's
+        /// view while it was still an Up (not yet downed) member, and by that moment the job had tasks requeued.
+        /// </summary>
+        public void AssertMasterRequeuedTheCutOffNodesTasks(JobRun run)
         {
-            var requeued = Regex.Match(Master.Stderr, $@"node {Regex.Escape(IsolatedAddress)} is unreachable; requeueing the (\d+) tasks");
-            Assert.True(requeued.Success, $"the master never saw the cut-off node unreachable:{Environment.NewLine}{this}");
-            Assert.True(int.Parse(requeued.Groups[1].Value) > 0, $"the cut-off node held no tasks when it was cut off:{Environment.NewLine}{this}");
+            var status = run.StatusWhenDropped!;
+            var job = status.Jobs.Concat(status.EndedJobs).Single(j => j.FunctionName == BuiltInFunctions.Sleep.Name);
+            Assert.True(job.Requeued > 0, $"the cut-off node held no tasks when it was cut off ({run.IsolatedInFlightBeforeCut} just before): " +
+                $"{ClusterWaits.Describe(status)}{Environment.NewLine}{this}");
         }
 
         public async ValueTask DisposeAsync()
@@ -240,6 +253,9 @@ public sealed class PartitionTests
         public int Received { get; set; }
         public int CutAfter { get; set; }
         public int IsolatedInFlightBeforeCut { get; set; }
+
+        /// <summary>The master's status that showed the cut-off node's workers dropped while it was an unreachable member.</summary>
+        public FarmStatus? StatusWhenDropped { get; set; }
 
         public void AssertEveryResultOnceAndCorrect()
         {

@@ -2,6 +2,7 @@ using ActorFarm.Client;
 using ActorFarm.Functions;
 using ActorFarm.Protocol;
 using ActorFarm.Testing.Clusters;
+using ActorFarm.Testing.Waiting;
 
 namespace ActorFarm.Tests.Faults;
 
@@ -25,6 +26,7 @@ public sealed class WorkerNodeLossTests
             var wrong = new List<string>();
             var received = 0;
             var killed = false;
+            Task<FarmStatus>? droppedWhileUnreachable = null;
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
 
             await foreach (var (index, value) in farm.ImapUnorderedAsync(BuiltInFunctions.Sleep, input,
@@ -36,7 +38,10 @@ public sealed class WorkerNodeLossTests
                 if (++received >= n / 10 && !killed)
                 {
                     killed = true;
-                    cluster.Workers[0].KillHard();
+                    var victim = cluster.Workers[0];
+                    victim.KillHard();
+                    // Watched from now on, while the job runs: the window closes when the resolver downs the node.
+                    droppedWhileUnreachable = ClusterWaits.UntilWorkersDroppedWhileUnreachableAsync(farm, victim.Address!, TimeSpan.FromSeconds(60));
                     await cluster.AddWorkerNodeAsync(); // joins mid-job
                 }
             }
@@ -44,8 +49,12 @@ public sealed class WorkerNodeLossTests
             Assert.True(killed, "the job ended before a tenth of it was done");
             Assert.Empty(wrong);
             ExactlyOnce.AssertEveryItem(seen);
-            // The master put the dead node's tasks back when it became unreachable, not only when it was removed.
-            Assert.Contains("is unreachable; requeueing", cluster.Master.Stderr);
+            // The master put the dead node's tasks back when it became unreachable, not only when it was removed:
+            // its workers were gone from the master's view while the node was still an unreachable member.
+            await droppedWhileUnreachable!;
+            var status = await farm.GetStatusAsync(timeout.Token);
+            var job = Assert.Single(status.EndedJobs);
+            Assert.True(job.Requeued > 0, $"no task of the job was requeued: {ClusterWaits.Describe(status)}");
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {
