@@ -2,6 +2,7 @@ using ActorFarm.Client;
 using ActorFarm.Functions;
 using ActorFarm.SharedMemory;
 using ActorFarm.Testing.Clusters;
+using ActorFarm.Testing.Waiting;
 using ActorFarm.Tests.Embedded;
 
 namespace ActorFarm.Tests.Cluster;
@@ -22,7 +23,7 @@ public sealed class SharedArrayClusterTests
         {
             await using var farm = cluster.StartClient(new() { Workers = 4 });
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-            await WaitForWorkersAsync(farm, 4, timeout.Token);
+            await ClusterWaits.UntilAsync(farm, s => s.Workers.Count >= 4, "4 workers registered", TimeSpan.FromSeconds(90));
 
             const int n = 1_000_003;
             using var data = SharedArray<double>.Create(n);
@@ -72,7 +73,7 @@ public sealed class SharedArrayClusterTests
         {
             await using var farm = cluster.StartClient(new() { Workers = 2 });
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-            await WaitForWorkersAsync(farm, 2, timeout.Token);
+            await ClusterWaits.UntilAsync(farm, s => s.Workers.Count >= 2, "2 workers registered", TimeSpan.FromSeconds(120));
 
             // sleep-inplace sleeps 1 ms per element (200 ms per slice here) before it writes sqrt(index): slow
             // enough that the kill lands while the doomed worker holds slices, and safe to redo.
@@ -105,18 +106,14 @@ public sealed class SharedArrayClusterTests
                     Assert.Fail($"element {i} is {data[i]}, expected sqrt({i})");
             }
             // The doomed worker really held slices when it died: the master put them back on the to-do list.
-            Assert.Contains("requeueing", cluster.Master.Stderr);
+            var status = await farm.GetStatusAsync(timeout.Token);
+            var job = Assert.Single(status.EndedJobs, j => j.FunctionName == BuiltInFunctions.SleepInPlace.Name);
+            Assert.True(job.Requeued > 0, $"no slice of the job was requeued: {ClusterWaits.Describe(status)}");
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {
             throw new Xunit.Sdk.XunitException($"{e}{Environment.NewLine}{cluster}");
         }
         Assert.False(File.Exists(Path.Combine(SharedMemoryFiles.Directory, name)));
-    }
-
-    private static async Task WaitForWorkersAsync(FarmClient farm, int workers, CancellationToken cancellationToken)
-    {
-        while ((await farm.GetStatusAsync(cancellationToken)).Workers.Count < workers)
-            await Task.Delay(100, cancellationToken);
     }
 }
