@@ -129,13 +129,17 @@ public sealed class WorkerNodeChurnTests(ITestOutputHelper output)
         Assert.Equal(Enumerable.Range(0, items).Select(i => (long)i), results.Select(r => r.Index).Order());
         Assert.All(results, r => Assert.Equal(Millis(r.Index), r.Value));
 
-        var after = await ClusterWaits.UntilAsync(client, s => s.Workers.All(w => w.Node != leavingAddress), "the leaving node's workers gone");
+        // Exit 0 is farm node's word for "stopped as asked, having left the cluster" (a node that stops by
+        // itself, downed say, exits 1); the master's side agrees: the node is no longer a member.
+        var after = await ClusterWaits.UntilAsync(client,
+            s => s.Workers.All(w => w.Node != leavingAddress) && s.Members.All(m => m.Address != leavingAddress),
+            "the leaving node's workers and member gone");
         Assert.Equal(2, after.Workers.Count);
         var requeued = after.EndedJobs.Single(j => j.State == Protocol.JobRunState.Completed).Requeued;
         Log($"tasks handed back and requeued: {requeued}");
-        // Handed back, not lost: the master never had to requeue because the node vanished.
+        // Handed back, not lost: the master never had to requeue because the node vanished. Only the logs tell:
+        // the status counts requeued tasks but not why, and a hand-back and a loss end in the same state.
         Assert.DoesNotContain("is gone; requeueing", cluster.Master.Stderr);
-        Assert.Contains("farm node: stopping (leaving the cluster)", leaving.Stderr);
         Assert.DoesNotContain("did not stop within", leaving.Stderr);
     }
 }
