@@ -1,5 +1,7 @@
+using ActorFarm.Protocol;
 using ActorFarm.Testing.Clusters;
 using ActorFarm.Testing.Processes;
+using ActorFarm.Testing.Waiting;
 
 namespace ActorFarm.Tests.Faults;
 
@@ -15,6 +17,9 @@ public sealed class KeptResultsTests
     {
         await using var cluster = await LocalFarmCluster.StartAsync(new() { WorkerNodes = 1 });
         var address = cluster.MasterAddress;
+        // Watches the job from the master's side; connected first, so that it sees the job while it runs.
+        await using var observer = cluster.StartClient();
+        await ClusterWaits.UntilAsync(observer, _ => true, "the observer connected to the master");
 
         // sleep over 0..79 ms: about 3 s of work in chunks of 4, so the client is killed mid-job.
         await using var client = FarmCommand.Start("map", "sleep", "--range", "0:80", "--chunk-size", "4", "--keep", "--contact", address);
@@ -23,8 +28,10 @@ public sealed class KeptResultsTests
         var line = await client.WaitForStderrLineAsync(l => l.StartsWith(announcement, StringComparison.Ordinal), TimeSpan.FromSeconds(30),
             "the job's id");
         var id = line.Text[announcement.Length..].Split(' ')[0];
-        // The job needs at least 3.16 s of sleeps on the one worker: one second in, it is surely running.
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        // Killed once the master shows the job running with chunks done (it needs at least 3.16 s of sleeps on
+        // the one worker, so it is mid-job then).
+        await ClusterWaits.UntilAsync(observer, s => s.Jobs.Any(j => j.JobId == id && j.State == JobRunState.Running && j.Done > 0),
+            $"job {id} running with chunks done");
         Assert.False(client.HasExited, "the first client finished before it could be killed");
         client.KillHard(); // kill -9 mid-job
         await client.WaitForExitAsync(TimeSpan.FromSeconds(10));
@@ -33,7 +40,16 @@ public sealed class KeptResultsTests
 
         Assert.True(result.ExitCode == 0, $"{result}{Environment.NewLine}{cluster}");
         Assert.Equal(Enumerable.Range(0, 80).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), result.StdoutLines);
-        Assert.Contains($"farm result {id}: 80 items", result.Stderr);
+        // The master ran the job to its end although its client died: completed, all 20 chunks of 4 done.
+        var status = await FarmCommand.RunAsync(["status", "--contact", address, "--json"], stdin: null, timeout: TimeSpan.FromSeconds(60));
+        Assert.True(status.ExitCode == 0, status.ToString());
+        using (var json = status.StdoutJson())
+        {
+            var job = json.RootElement.GetProperty("jobs").EnumerateArray().Single(j => j.GetProperty("jobId").GetString() == id);
+            Assert.Equal("completed", job.GetProperty("state").GetString());
+            Assert.Equal(20, job.GetProperty("done").GetInt64());
+            Assert.Equal(0, job.GetProperty("failed").GetInt64());
+        }
 
         // The results stay kept until a client fetches them after the job ended (the first fetch may have
         // attached while it ran): fetched then, and they are gone.
