@@ -12,6 +12,8 @@ namespace ActorFarm.Testing.Clusters;
 /// </summary>
 public sealed class LocalFarmCluster : IAsyncDisposable
 {
+    // Nodes join from the caller's thread and from tasks it started (a replacement while a job runs): one lock for both lists.
+    private readonly object _gate = new();
     private readonly List<FarmNode> _workers = [];
     private readonly List<FarmNode> _others = [];
 
@@ -32,7 +34,7 @@ public sealed class LocalFarmCluster : IAsyncDisposable
     /// <summary>The worker nodes, in the order they were started (those killed or exited included).</summary>
     public IReadOnlyList<FarmNode> Workers
     {
-        get { lock (_workers) return _workers.ToArray(); }
+        get { lock (_gate) return _workers.ToArray(); }
     }
 
     /// <summary>Starts the master, waits for it, then starts the worker nodes together and waits for all of them.</summary>
@@ -81,7 +83,7 @@ public sealed class LocalFarmCluster : IAsyncDisposable
     public FarmNode StartWorkerNode(int? workers = null, params string[] extraArguments)
     {
         var node = FarmNode.Start(WorkerNodeOptions(workers, extraArguments));
-        lock (_workers)
+        lock (_gate)
             _workers.Add(node);
         return node;
     }
@@ -102,7 +104,7 @@ public sealed class LocalFarmCluster : IAsyncDisposable
     {
         var node = FarmNode.Start(options);
         var list = options.Roles.Contains(FarmCluster.WorkerRole) ? _workers : _others;
-        lock (_workers)
+        lock (_gate)
             list.Add(node);
         await node.WaitUntilReadyAsync(Options.ReadyTimeout);
         return node;
@@ -115,7 +117,7 @@ public sealed class LocalFarmCluster : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         FarmNode[] nodes;
-        lock (_workers)
+        lock (_gate)
             nodes = [.. _workers, .. _others];
         foreach (var node in nodes)
             await node.DisposeAsync();
@@ -126,7 +128,7 @@ public sealed class LocalFarmCluster : IAsyncDisposable
     public override string ToString()
     {
         FarmNode[] workers, others;
-        lock (_workers)
+        lock (_gate)
         {
             workers = _workers.ToArray();
             others = _others.ToArray();
