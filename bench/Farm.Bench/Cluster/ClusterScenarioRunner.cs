@@ -5,6 +5,10 @@ using ActorFarm.Client;
 using ActorFarm.Functions;
 using ActorFarm.Hosting;
 using ActorFarm.Protocol;
+using ActorFarm.Testing.Clusters;
+using ActorFarm.Testing.Network;
+using ActorFarm.Testing.Nodes;
+using ActorFarm.Testing.Waiting;
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
@@ -31,8 +35,8 @@ public static class ClusterScenarioRunner
         public required string Key { get; init; }
         public required string Label { get; init; }
         public required FarmClient Client { get; init; }
-        public NodeProcess? MasterProcess { get; init; }
-        public List<NodeProcess> WorkerProcesses { get; } = [];
+        public FarmNode? MasterProcess { get; init; }
+        public List<FarmNode> WorkerProcesses { get; } = [];
 
         /// <summary>Per timed run: CPU seconds of this process, the master process and each worker process.</summary>
         public Dictionary<string, List<(double Bench, double Master, double Workers)>> Cpu { get; } = [];
@@ -62,7 +66,6 @@ public static class ClusterScenarioRunner
         await dask.ProbeAsync();
         var farmDll = o.FarmDll ?? FindFarmDll(root)
             ?? throw new FileNotFoundException("farm.dll not found: build src/Farm.Node (the bench build does) or pass --farm-dll");
-        var benchDll = typeof(ClusterScenarioRunner).Assembly.Location;
         var nodes = o.Workers; // worker node processes, one worker each
         if (o.Quick)
             JobTimeout = TimeSpan.FromSeconds(30);
@@ -105,7 +108,8 @@ public static class ClusterScenarioRunner
         var spinBody = probe.Wrap(Workloads.Spin);
         var m = new Measured();
         var targets = new List<Target>();
-        var processes = new List<NodeProcess>();
+        var processes = new List<FarmNode>();
+        LocalFarmCluster? clusterA = null;
         IHost? masterHost = null;
         try
         {
@@ -114,11 +118,20 @@ public static class ClusterScenarioRunner
 
             // ---- the realistic cluster: master process + worker processes + ClusterClient client here ----
             var started = Stopwatch.GetTimestamp();
-            var port = BenchNodeConfig.FreePort();
-            var master = NodeProcess.Start("master node", farmDll, "node", "--roles", "master", "--hostname", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            processes.Add(master);
-            var seed = await master.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
-            var workersA = await StartWorkersAsync(benchDll, seed, nodes, "A", processes);
+            clusterA = await LocalFarmCluster.StartAsync(new LocalFarmClusterOptions
+            {
+                WorkerNodes = nodes,
+                MasterProgram = NodeProgram.FarmNode with { Dll = farmDll },
+                WorkerProgram = WorkerNode.Program,
+                ReadyTimeout = TimeSpan.FromSeconds(60),
+                MaxCapturedChars = NodeOutputLimit,
+            });
+            var master = clusterA.Master;
+            var seed = clusterA.MasterAddress;
+            var workersA = clusterA.Workers.ToList();
+            processes.AddRange([master, .. workersA]);
+            foreach (var node in processes)
+                CpuMonitor.TrackChild(node.Pid);
             // The client exactly as the product makes it (its defaults are re-checked by the diagnosis below).
             var clusterClient = FarmClusterClient.Start([seed], new FarmClientOptions { Workers = o.Workers });
             var a = new Target { Key = "cluster", Label = "cluster via ClusterClient", Client = clusterClient, MasterProcess = master };
@@ -133,7 +146,7 @@ public static class ClusterScenarioRunner
                 started = Stopwatch.GetTimestamp();
                 var (host, system, selfAddress) = await StartInProcessMasterAsync();
                 masterHost = host;
-                var workersB = await StartWorkersAsync(benchDll, selfAddress, nodes, "B", processes);
+                var workersB = await StartWorkersAsync(selfAddress, nodes, processes);
                 var b = new Target { Key = "inproc", Label = "cluster, master in the bench process", Client = system.CreateFarmClient(new FarmClientOptions { Workers = o.Workers }) };
                 b.WorkerProcesses.AddRange(workersB);
                 await WaitForWorkersAsync(b.Client, nodes);
@@ -165,7 +178,7 @@ public static class ClusterScenarioRunner
             await Scenario("latency", g => LatencyAsync(o, targets, report, m, g));
 
             foreach (var p in processes.Where(p => p.HasExited))
-                report.Notes.Add($"! {p.Name} exited during the run: {p.Stderr}");
+                report.Notes.Add($"! {p.CommandLine} exited during the run: {p.Stderr}");
         }
         finally
         {
@@ -183,8 +196,15 @@ public static class ClusterScenarioRunner
                 }
                 masterHost.Dispose();
             }
+            // Our own worker nodes leave on end of input, farm node on SIGTERM: a graceful stop, then kill -9.
             foreach (var p in processes)
+            {
+                CpuMonitor.UntrackChild(p.Pid);
+                await p.StopAsync(TimeSpan.FromSeconds(5));
                 await p.DisposeAsync();
+            }
+            if (clusterA is not null)
+                await clusterA.DisposeAsync();
         }
 
         AddTargetsAndRatios(o, report, m);
@@ -202,14 +222,19 @@ public static class ClusterScenarioRunner
 
     // ---- set-up ------------------------------------------------------------------------------------
 
-    private static async Task<List<NodeProcess>> StartWorkersAsync(string benchDll, string seed, int count, string cluster, List<NodeProcess> all)
+    /// <summary>A long benchmark keeps at most this much of each node's output (for the notes of a failed run).</summary>
+    private const int NodeOutputLimit = 64 * 1024;
+
+    /// <summary>Worker nodes (one worker each) joining the cluster of <paramref name="seed"/>, once all are ready.</summary>
+    private static async Task<List<FarmNode>> StartWorkersAsync(string seed, int count, List<FarmNode> all)
     {
-        var workers = new List<NodeProcess>();
+        var workers = new List<FarmNode>();
         for (var i = 0; i < count; i++)
         {
-            var w = NodeProcess.Start($"worker node {cluster}{i + 1}", benchDll, "worker-node", "--seed-nodes", seed, "--workers", "1");
+            var w = FarmNode.Start(FarmNodeOptions.Worker(seed) with { Program = WorkerNode.Program, MaxCapturedChars = NodeOutputLimit });
             workers.Add(w);
             all.Add(w);
+            CpuMonitor.TrackChild(w.Pid);
         }
         foreach (var w in workers)
             await w.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
@@ -218,7 +243,7 @@ public static class ClusterScenarioRunner
 
     private static async Task<(IHost Host, ActorSystem System, string Address)> StartInProcessMasterAsync()
     {
-        var port = BenchNodeConfig.FreePort();
+        var port = LoopbackPorts.Free();
         var self = $"akka.tcp://{FarmCluster.SystemName}@127.0.0.1:{port}";
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ApplicationName = "farm-bench-master" });
         builder.Logging.ClearProviders();
@@ -237,25 +262,9 @@ public static class ClusterScenarioRunner
         return (host, system, self);
     }
 
-    private static async Task WaitForWorkersAsync(FarmClient client, int expected)
-    {
-        var deadline = Stopwatch.GetTimestamp() + 90 * Stopwatch.Frequency;
-        while (true)
-        {
-            try
-            {
-                var status = await client.GetStatusAsync();
-                if (status.Workers.Count >= expected)
-                    return;
-            }
-            catch (Exception e) when (e is AskTimeoutException or TimeoutException or TaskCanceledException)
-            {
-            }
-            if (Stopwatch.GetTimestamp() > deadline)
-                throw new TimeoutException($"the master did not see {expected} workers within 90 s");
-            await Task.Delay(200);
-        }
-    }
+    private static Task WaitForWorkersAsync(FarmClient client, int expected) =>
+        ClusterWaits.UntilAsync(client, s => s.Workers.Count >= expected, $"{expected} workers registered", TimeSpan.FromSeconds(90),
+            interval: TimeSpan.FromMilliseconds(200));
 
     private static string? FindFarmDll(string? root)
     {
@@ -363,8 +372,8 @@ public static class ClusterScenarioRunner
             using var timeout = new CancellationTokenSource(JobTimeout);
             var before = split ? await t.Client.GetStatusAsync() : null;
             var bench0 = Process.GetCurrentProcess().TotalProcessorTime;
-            var master0 = t.MasterProcess?.CpuTime() ?? TimeSpan.Zero;
-            var workers0 = t.WorkerProcesses.Sum(w => w.CpuTime().TotalSeconds);
+            var master0 = t.MasterProcess?.CpuTime ?? TimeSpan.Zero;
+            var workers0 = t.WorkerProcesses.Sum(w => w.CpuTime.TotalSeconds);
             var start = Stopwatch.GetTimestamp();
             try
             {
@@ -372,14 +381,14 @@ public static class ClusterScenarioRunner
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested)
             {
-                var logs = string.Join("\n", new[] { t.MasterProcess }.Concat(t.WorkerProcesses).OfType<NodeProcess>()
-                    .Select(p => $"--- {p.Name} (pid {p.Pid}, exited: {p.HasExited}) stderr ---\n{Tail(p.Stderr)}"));
+                var logs = string.Join("\n", new[] { t.MasterProcess }.Concat(t.WorkerProcesses).OfType<FarmNode>()
+                    .Select(p => $"--- {p.CommandLine} (pid {p.Pid}, exited: {p.HasExited}) stderr ---\n{Tail(p.Stderr)}"));
                 throw new TimeoutException($"{t.Label}: a {scenario} job did not finish within {JobTimeout}\n{logs}");
             }
             var seconds = Clock.SecondsSince(start);
             var cpu = ((Process.GetCurrentProcess().TotalProcessorTime - bench0).TotalSeconds,
-                ((t.MasterProcess?.CpuTime() ?? TimeSpan.Zero) - master0).TotalSeconds,
-                t.WorkerProcesses.Sum(w => w.CpuTime().TotalSeconds) - workers0);
+                ((t.MasterProcess?.CpuTime ?? TimeSpan.Zero) - master0).TotalSeconds,
+                t.WorkerProcesses.Sum(w => w.CpuTime.TotalSeconds) - workers0);
             (t.Cpu.TryGetValue(scenario, out var list) ? list : t.Cpu[scenario] = []).Add(cpu);
             if (before is not null)
             {
@@ -711,17 +720,17 @@ public static class ClusterProbe
         int? chunk = args.Length > 2 && args[2] != "auto" ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : null;
         int? window = args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : null;
         var farmDll = ScenarioRunner.FindRepositoryRoot() is { } root ? Path.Combine(root, "src/Farm.Node/bin/Release/net10.0/farm.dll") : "farm.dll";
-        var benchDll = typeof(ClusterProbe).Assembly.Location;
-        var port = BenchNodeConfig.FreePort();
-        await using var master = NodeProcess.Start("master", farmDll, "node", "--roles", "master", "--hostname", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var seed = await master.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
-        await using var w1 = NodeProcess.Start("w1", benchDll, "worker-node", "--seed-nodes", seed, "--workers", "1");
-        await using var w2 = NodeProcess.Start("w2", benchDll, "worker-node", "--seed-nodes", seed, "--workers", "1");
-        await w1.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
-        await w2.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
-        await using var client = FarmClusterClient.Start([seed], new FarmClientOptions { Workers = 2 });
-        while ((await client.GetStatusAsync()).Workers.Count < 2)
-            await Task.Delay(200);
+        await using var cluster = await LocalFarmCluster.StartAsync(new LocalFarmClusterOptions
+        {
+            WorkerNodes = 2,
+            MasterProgram = NodeProgram.FarmNode with { Dll = farmDll },
+            WorkerProgram = WorkerNode.Program,
+            ReadyTimeout = TimeSpan.FromSeconds(60),
+        });
+        var (master, w1, w2) = (cluster.Master, cluster.Workers[0], cluster.Workers[1]);
+        await using var client = cluster.StartClient(new FarmClientOptions { Workers = 2 });
+        await ClusterWaits.UntilAsync(client, s => s.Workers.Count >= 2, "both worker nodes registered", TimeSpan.FromSeconds(90),
+            interval: TimeSpan.FromMilliseconds(200));
         Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} cluster up");
         var ser = client.System.Serialization;
         foreach (var type in new[] { typeof(Akka.Cluster.Tools.Client.ClusterClient.Send), typeof(Akka.Cluster.Tools.PublishSubscribe.Send), typeof(SubmitChunks), typeof(SubmitJob), typeof(ChunkResults), typeof(GetFarmStatus) })
@@ -754,7 +763,7 @@ public static class ClusterProbe
         try
         {
             await job;
-            Console.WriteLine($"done in {Clock.SecondsSince(start):0.000} s; CPU: master {master.CpuTime().TotalSeconds:0.00} s, workers {w1.CpuTime().TotalSeconds:0.00} + {w2.CpuTime().TotalSeconds:0.00} s, this {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0.00} s (totals since start)");
+            Console.WriteLine($"done in {Clock.SecondsSince(start):0.000} s; CPU: master {master.CpuTime.TotalSeconds:0.00} s, workers {w1.CpuTime.TotalSeconds:0.00} + {w2.CpuTime.TotalSeconds:0.00} s, this {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0.00} s (totals since start)");
         }
         catch (Exception e)
         {

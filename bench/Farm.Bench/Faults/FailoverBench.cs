@@ -7,6 +7,9 @@ using ActorFarm.Bench.Scenarios;
 using ActorFarm.Client;
 using ActorFarm.Functions;
 using ActorFarm.Hosting;
+using ActorFarm.Testing.Clusters;
+using ActorFarm.Testing.Nodes;
+using ActorFarm.Testing.Waiting;
 
 namespace ActorFarm.Bench.Faults;
 
@@ -168,24 +171,30 @@ public static class FailoverBench
         var nodeConfigFile = Path.Combine(Path.GetTempPath(), $"farm-failover-{Guid.NewGuid():N}-all.conf");
         await File.WriteAllTextAsync(nodeConfigFile, nodeConfigText ?? "");
         string[] nodeConfig = nodeConfigText is null ? [] : ["--config", nodeConfigFile];
-        var nodes = new List<BenchNode>();
+        LocalFarmCluster? cluster = null;
         ActorSystem? clientSystem = null;
         var clientLog = new List<(long Timestamp, string Line)>();
         try
         {
-            var first = BenchNode.Start(["--roles", "master", "--hostname", "127.0.0.1", "--port", "0", "--journal", $"Data Source={journal}", .. nodeConfig]);
-            nodes.Add(first);
-            var firstAddress = await first.WaitUntilReadyAsync(Step);
-            var standby = BenchNode.Start("--roles", "master", "--hostname", "127.0.0.1", "--port", "0", "--seed-nodes", firstAddress,
-                "--journal", $"Data Source={journal}", "--config", verbose);
-            nodes.Add(standby);
-            var standbyAddress = await standby.WaitUntilReadyAsync(Step);
-            for (var i = 0; i < 2; i++)
+            // The standby joins before the worker nodes, on the first master's journal, logging at INFO.
+            cluster = await LocalFarmCluster.StartAsync(new()
             {
-                var worker = BenchNode.Start(["--roles", "worker", "--hostname", "127.0.0.1", "--port", "0", "--seed-nodes", firstAddress, "--workers", "1", .. nodeConfig]);
-                nodes.Add(worker);
-                await worker.WaitUntilReadyAsync(Step);
-            }
+                WorkerNodes = 0,
+                MasterArguments = ["--journal", $"Data Source={journal}", .. nodeConfig],
+                WorkerArguments = nodeConfig,
+                ReadyTimeout = Step,
+            });
+            var first = cluster.Master;
+            var firstAddress = cluster.MasterAddress;
+            var standby = await cluster.AddNodeAsync(FarmNodeOptions.Master() with
+            {
+                Seeds = [firstAddress],
+                Journal = $"Data Source={journal}",
+                ConfigFile = verbose,
+            });
+            var standbyAddress = standby.Address!;
+            for (var i = 0; i < 2; i++)
+                await cluster.AddWorkerNodeAsync();
 
             // The client's actor system logs at INFO so that its cluster client's "Lost contact with …" and
             // "Connected to …" (the re-attach to the standby's receptionist) can be timed.
@@ -195,7 +204,7 @@ public static class FailoverBench
             var watcher = clientSystem.ActorOf(Props.Create(() => new LogWatcher(clientLog)));
             clientSystem.EventStream.Subscribe(watcher, typeof(LogEvent));
             await using var farm = FarmClusterClient.Connect(clientSystem, contacts, options);
-            await UntilAsync(farm, s => s.Workers.Count == 2);
+            await UntilAsync(farm, s => s.Workers.Count == 2, "both worker nodes registered");
 
             const int n = 2_000;
             var input = Enumerable.Repeat(10L, n).ToArray();
@@ -226,7 +235,8 @@ public static class FailoverBench
                 throw new InvalidOperationException($"run {number}: the job ended before the kill");
 
             double Since(long timestamp) => Stopwatch.GetElapsedTime(t0, timestamp).TotalSeconds;
-            async Task<double> Line(string text) => Since(await standby.WaitForLineAsync(text, TimeSpan.FromSeconds(5)));
+            async Task<double> Line(string text) =>
+                Since((await standby.WaitForStderrLineAsync(l => l.Contains(text, StringComparison.Ordinal), TimeSpan.FromSeconds(5), $"'{text}'")).Timestamp);
             var unreachable = await Line($"member unreachable: {firstAddress}");
             var downed = await Line($"member downed: {firstAddress}");
             var removed = await Line($"member removed (was Down): {firstAddress}");
@@ -251,16 +261,16 @@ public static class FailoverBench
         }
         catch (Exception e) when (e is TimeoutException or InvalidOperationException)
         {
-            foreach (var (node, i) in nodes.Select((node, i) => (node, i)))
-                Console.Error.WriteLine($"=== node {i} ==={Environment.NewLine}{node.Stderr}");
+            if (cluster is not null)
+                Console.Error.WriteLine(cluster);
             throw;
         }
         finally
         {
             if (clientSystem is not null)
                 await clientSystem.Terminate();
-            foreach (var node in nodes)
-                await node.DisposeAsync();
+            if (cluster is not null)
+                await cluster.DisposeAsync();
             foreach (var file in new[] { journal, journal + "-wal", journal + "-shm", verbose, nodeConfigFile })
                 File.Delete(file);
         }
@@ -280,37 +290,29 @@ public static class FailoverBench
 
     // ---- throughput -------------------------------------------------------------------------------------
 
-    private sealed class Cluster(string name, List<BenchNode> nodes, FarmClient farm) : IAsyncDisposable
+    private sealed class Cluster(string name, LocalFarmCluster nodes, FarmClient farm) : IAsyncDisposable
     {
         public string Name { get; } = name;
         public FarmClient Farm { get; } = farm;
-        public List<BenchNode> Nodes { get; } = nodes;
+        public LocalFarmCluster Nodes { get; } = nodes;
 
         public async ValueTask DisposeAsync()
         {
             await Farm.DisposeAsync();
-            foreach (var node in Nodes)
-                await node.DisposeAsync();
+            await Nodes.DisposeAsync();
         }
     }
 
     private static async Task<Cluster> StartClusterAsync(string name, string journal, string? config)
     {
-        var nodes = new List<BenchNode>();
-        var masterArgs = new List<string> { "--roles", "master", "--hostname", "127.0.0.1", "--port", "0", "--journal", $"Data Source={journal}" };
-        if (config is not null)
-            masterArgs.AddRange(["--config", config]);
-        var master = BenchNode.Start(masterArgs.ToArray());
-        nodes.Add(master);
-        var address = await master.WaitUntilReadyAsync(Step);
-        for (var i = 0; i < 2; i++)
+        var nodes = await LocalFarmCluster.StartAsync(new()
         {
-            var worker = BenchNode.Start("--roles", "worker", "--hostname", "127.0.0.1", "--port", "0", "--seed-nodes", address, "--workers", "1");
-            nodes.Add(worker);
-            await worker.WaitUntilReadyAsync(Step);
-        }
-        var farm = FarmClusterClient.Start([address], new() { Workers = 2, Config = "akka.loglevel = ERROR" });
-        await UntilAsync(farm, s => s.Workers.Count == 2);
+            WorkerNodes = 2,
+            MasterArguments = config is null ? ["--journal", $"Data Source={journal}"] : ["--journal", $"Data Source={journal}", "--config", config],
+            ReadyTimeout = Step,
+        });
+        var farm = nodes.StartClient(new() { Workers = 2, Config = "akka.loglevel = ERROR" });
+        await UntilAsync(farm, s => s.Workers.Count == 2, "both worker nodes registered");
         return new Cluster(name, nodes, farm);
     }
 
@@ -366,11 +368,11 @@ public static class FailoverBench
                     var order = r % 2 == 0 ? new[] { durable, off } : [off, durable];
                     foreach (var cluster in order)
                     {
-                        var cpuBefore = CpuSeconds(cluster.Nodes[0].Id);
+                        var cpuBefore = CpuSeconds(cluster.Nodes.Master.Pid);
                         var clock = Stopwatch.StartNew();
                         await w.Run(cluster.Farm);
                         var seconds = clock.Elapsed.TotalSeconds;
-                        var cpu = CpuSeconds(cluster.Nodes[0].Id) - cpuBefore;
+                        var cpu = CpuSeconds(cluster.Nodes.Master.Pid) - cpuBefore;
                         (cluster == durable ? times[w.Name].Durable : times[w.Name].Off).Add(seconds);
                         (cluster == durable ? masterCpu[w.Name].Durable : masterCpu[w.Name].Off).Add(cpu);
                         var load = Load();
@@ -383,7 +385,7 @@ public static class FailoverBench
             var offBytes = SizeOf(offJournal);
             if (offBytes > 0)
                 throw new InvalidOperationException($"the non-durable master wrote a journal ({offBytes} bytes)");
-            if (!durable.Nodes[0].Stderr.Contains("farm node", StringComparison.Ordinal) && journalBytes == 0)
+            if (!durable.Nodes.Master.Stderr.Contains("farm node", StringComparison.Ordinal) && journalBytes == 0)
                 throw new InvalidOperationException("the durable master wrote no journal");
 
             var s = new StringBuilder();
@@ -492,8 +494,8 @@ public static class FailoverBench
 
     private static string Slug(string text) => new(text.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray());
 
-    private static Task UntilAsync(FarmClient farm, Func<Protocol.FarmStatus, bool> condition) =>
-        ClusterStatusWait.UntilAsync(farm, condition, Step);
+    private static Task UntilAsync(FarmClient farm, Func<Protocol.FarmStatus, bool> condition, string what) =>
+        ClusterWaits.UntilAsync(farm, condition, what, Step, interval: TimeSpan.FromMilliseconds(20));
 
     /// <summary>Replaces the text between <c>&lt;!-- failover:KEY --&gt;</c> markers, or appends it.</summary>
     private static string ReplaceSection(string document, string key, string section)

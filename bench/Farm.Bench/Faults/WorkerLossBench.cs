@@ -5,6 +5,8 @@ using System.Text.RegularExpressions;
 using ActorFarm.Bench.Scenarios;
 using ActorFarm.Client;
 using ActorFarm.Functions;
+using ActorFarm.Testing.Clusters;
+using ActorFarm.Testing.Waiting;
 
 namespace ActorFarm.Bench.Faults;
 
@@ -78,14 +80,13 @@ public static partial class WorkerLossBench
 
     private static async Task<Run> RunOnceAsync(int number, int itemMs)
     {
-        await using var master = BenchNode.Start("--roles", "master", "--hostname", "127.0.0.1", "--port", "0");
-        var address = await master.WaitUntilReadyAsync(Step);
-        await using var survivor = BenchNode.Start("--roles", "worker", "--hostname", "127.0.0.1", "--port", "0", "--seed-nodes", address, "--workers", "1");
-        await using var victim = BenchNode.Start("--roles", "worker", "--hostname", "127.0.0.1", "--port", "0", "--seed-nodes", address, "--workers", "1");
-        await survivor.WaitUntilReadyAsync(Step);
-        var victimAddress = await victim.WaitUntilReadyAsync(Step);
-        await using var farm = FarmClusterClient.Start([address], new() { Workers = 2, Config = "akka.loglevel = ERROR" });
-        await UntilAsync(farm, s => s.Workers.Count == 2);
+        // Worker node 1 survives, worker node 2 is the victim.
+        await using var cluster = await LocalFarmCluster.StartAsync(new() { WorkerNodes = 2, ReadyTimeout = Step });
+        var master = cluster.Master;
+        var victim = cluster.Workers[1];
+        var victimAddress = victim.Address!;
+        await using var farm = cluster.StartClient(new() { Workers = 2, Config = "akka.loglevel = ERROR" });
+        await UntilAsync(farm, s => s.Workers.Count == 2, "both worker nodes registered");
 
         using var timeout = new CancellationTokenSource(Step * 2);
         var arrivals = new List<long>();
@@ -102,15 +103,17 @@ public static partial class WorkerLossBench
             }
         });
 
-        await UntilAsync(farm, s => s.Workers.Any(w => w.Node == victimAddress && w.TasksInFlight > 0));
+        await UntilAsync(farm, s => s.Workers.Any(w => w.Node == victimAddress && w.TasksInFlight > 0), "the victim holding tasks");
         var t0 = Stopwatch.GetTimestamp();
         victim.KillHard();
+        // The line's timestamp (when this process read it) is the measurement: the master's own status cannot time it.
         var line = $"node {victimAddress} is unreachable; requeueing the ";
-        var detected = await master.WaitForLineAsync(line, Step);
+        var detectedLine = await master.WaitForStderrLineAsync(l => l.Contains(line, StringComparison.Ordinal), Step, "the master's requeue line");
+        var detected = detectedLine.Timestamp;
         await job.WaitAsync(Step * 2);
         var jobEnd = Stopwatch.GetTimestamp();
 
-        var requeued = int.Parse(RequeuedCount().Match(master.Stderr[(master.Stderr.IndexOf(line, StringComparison.Ordinal) + line.Length)..]).Value,
+        var requeued = int.Parse(RequeuedCount().Match(detectedLine.Text[(detectedLine.Text.IndexOf(line, StringComparison.Ordinal) + line.Length)..]).Value,
             CultureInfo.InvariantCulture);
         var after = arrivals.Where(a => a > detected).Order().ToList();
         if (after.Count == 0)
@@ -122,8 +125,9 @@ public static partial class WorkerLossBench
             requeued, after.Count, File.ReadAllText("/proc/loadavg").Split(' ')[0]);
     }
 
-    private static Task UntilAsync(FarmClient farm, Func<Protocol.FarmStatus, bool> condition) =>
-        ClusterStatusWait.UntilAsync(farm, condition, Step);
+    /// <summary>Asks often: the kill must land while the victim still holds the tasks it was seen holding.</summary>
+    private static Task UntilAsync(FarmClient farm, Func<Protocol.FarmStatus, bool> condition, string what) =>
+        ClusterWaits.UntilAsync(farm, condition, what, Step, interval: TimeSpan.FromMilliseconds(20));
 
     /// <summary>The failure detector and resolver settings as shipped (hocon/farm.conf next to farm.dll).</summary>
     private static string FailureDetectorSettings()

@@ -6,6 +6,8 @@ using ActorFarm.Client;
 using ActorFarm.Functions;
 using ActorFarm.Hosting;
 using ActorFarm.SharedMemory;
+using ActorFarm.Testing.Clusters;
+using ActorFarm.Testing.Waiting;
 
 namespace ActorFarm.Bench.Shm;
 
@@ -50,16 +52,14 @@ public static class ShmBenchmark
         Console.WriteLine($"# shm: sqrt in place over {n:N0} doubles, 2 worker processes, {reps} reps ({shippedReps} for the shipped path)");
         var noJournal = Path.Combine(Path.GetTempPath(), $"farm-bench-no-journal-{Environment.ProcessId}.conf");
         await File.WriteAllTextAsync(noJournal, "farm.master.durable = off\n");
-        await using var master = journal
-            ? new NodeProcess("--roles", "master", "--hostname", "127.0.0.1", "--port", "0")
-            : new NodeProcess("--roles", "master", "--hostname", "127.0.0.1", "--port", "0", "--config", noJournal);
-        var address = await master.ReadyAsync();
-        await using var worker1 = new NodeProcess("--roles", "worker", "--hostname", "127.0.0.1", "--port", "0", "--seed-nodes", address, "--workers", "1");
-        await using var worker2 = new NodeProcess("--roles", "worker", "--hostname", "127.0.0.1", "--port", "0", "--seed-nodes", address, "--workers", "1");
-        await Task.WhenAll(worker1.ReadyAsync(), worker2.ReadyAsync());
-        await using var farm = FarmClusterClient.Start([address], new FarmClientOptions { Workers = 2 });
-        while ((await farm.GetStatusAsync()).Workers.Count < 2)
-            await Task.Delay(100);
+        await using var cluster = await LocalFarmCluster.StartAsync(new()
+        {
+            WorkerNodes = 2,
+            MasterArguments = journal ? [] : ["--config", noJournal],
+        });
+        var (worker1, worker2) = (cluster.Workers[0], cluster.Workers[1]);
+        await using var farm = cluster.StartClient(new FarmClientOptions { Workers = 2 });
+        await ClusterWaits.UntilAsync(farm, s => s.Workers.Count >= 2, "both worker nodes registered", TimeSpan.FromSeconds(60));
 
         // ---- first touch: what a fresh 800 MB costs before any work ----------------------------------
         using var shared = SharedArray<double>.Create(n);

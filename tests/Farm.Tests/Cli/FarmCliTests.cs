@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using ActorFarm.Testing.Processes;
 using Xunit;
 
 namespace ActorFarm.Tests.Cli;
@@ -19,7 +20,7 @@ public sealed class FarmCliTests : IDisposable
     [Fact]
     public async Task Isprime_over_a_million_items_prints_one_correct_line_per_item()
     {
-        var run = await FarmProcess.RunAsync("map", "isprime", "--range", "0:1000000");
+        var run = await FarmCommand.RunAsync("map", "isprime", "--range", "0:1000000");
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.EndsWith("\n", run.Stdout);
@@ -37,7 +38,7 @@ public sealed class FarmCliTests : IDisposable
     [Fact]
     public async Task Sqrt_over_a_range_prints_round_trippable_roots_in_input_order_and_a_summary_on_stderr()
     {
-        var run = await FarmProcess.RunAsync("map", "sqrt", "--range", "0:100");
+        var run = await FarmCommand.RunAsync("map", "sqrt", "--range", "0:100");
 
         Assert.True(run.ExitCode == 0, run.ToString());
         var lines = run.StdoutLines;
@@ -53,7 +54,7 @@ public sealed class FarmCliTests : IDisposable
     [Fact]
     public async Task Collatz_over_a_range_with_explicit_workers_and_chunk_size_matches_a_local_count()
     {
-        var run = await FarmProcess.RunAsync("map", "collatz", "--range", "1:3001", "--workers", "2", "--chunk-size", "7");
+        var run = await FarmCommand.RunAsync("map", "collatz", "--range", "1:3001", "--workers", "2", "--chunk-size", "7");
 
         Assert.True(run.ExitCode == 0, run.ToString());
         var expected = Enumerable.Range(1, 3000).Select(n => CollatzSteps(n).ToString(CultureInfo.InvariantCulture));
@@ -65,7 +66,7 @@ public sealed class FarmCliTests : IDisposable
     public async Task Unordered_prints_every_index_exactly_once_with_its_value()
     {
         const int count = 20_000;
-        var run = await FarmProcess.RunAsync("map", "isprime", "--range", "0:20000", "--unordered", "--chunk-size", "97");
+        var run = await FarmCommand.RunAsync("map", "isprime", "--range", "0:20000", "--unordered", "--chunk-size", "97");
 
         Assert.True(run.ExitCode == 0, run.ToString());
         var seen = new bool[count];
@@ -88,7 +89,7 @@ public sealed class FarmCliTests : IDisposable
         // sqrt takes double: integers and exponents are numbers too; a blank line is skipped; NaN travels as a string.
         var input = WriteFile("roots.jsonl", "4\n2.25\n\n0\n1e4\n\"NaN\"\n");
 
-        var run = await FarmProcess.RunAsync("map", "sqrt", "--input", input);
+        var run = await FarmCommand.RunAsync("map", "sqrt", "--input", input);
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal(["2", "1.5", "0", "100", "\"NaN\""], run.StdoutLines);
@@ -98,7 +99,7 @@ public sealed class FarmCliTests : IDisposable
     [Fact]
     public async Task Input_dash_reads_json_lines_from_stdin()
     {
-        var run = await FarmProcess.RunAsync(["map", "isprime", "--input", "-"], stdin: "1\n2\n3\n97\n100\n");
+        var run = await FarmCommand.RunAsync(["map", "isprime", "--input", "-"], stdin: "1\n2\n3\n97\n100\n");
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal(["false", "true", "true", "true", "false"], run.StdoutLines);
@@ -109,7 +110,7 @@ public sealed class FarmCliTests : IDisposable
     {
         var output = Path.Combine(_directory, "primes.txt");
 
-        var run = await FarmProcess.RunAsync("map", "isprime", "--range", "0:1000", "--output", output);
+        var run = await FarmCommand.RunAsync("map", "isprime", "--range", "0:1000", "--output", output);
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal("", run.Stdout);
@@ -143,7 +144,7 @@ public sealed class FarmCliTests : IDisposable
     [MemberData(nameof(UsageErrors))]
     public async Task Usage_errors_exit_2_with_a_message_on_stderr_and_nothing_on_stdout(string[] arguments, string message)
     {
-        var run = await FarmProcess.RunAsync(arguments);
+        var run = await FarmCommand.RunAsync(arguments);
 
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Equal("", run.Stdout);
@@ -158,7 +159,7 @@ public sealed class FarmCliTests : IDisposable
         lines.Insert(4000, "2.5");
         var input = WriteFile("numbers.jsonl", string.Join('\n', lines) + "\n");
 
-        var run = await FarmProcess.RunAsync("map", "isprime", "--input", input);
+        var run = await FarmCommand.RunAsync("map", "isprime", "--input", input);
 
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Equal("", run.Stdout);
@@ -171,7 +172,7 @@ public sealed class FarmCliTests : IDisposable
     {
         var stdin = string.Concat(Enumerable.Range(0, 300).Select(i => $"{i}\n")) + "\"three hundred\"\n301\n302\n";
 
-        var run = await FarmProcess.RunAsync(["map", "isprime", "--input", "-", "--chunk-size", "16"], stdin);
+        var run = await FarmCommand.RunAsync(["map", "isprime", "--input", "-", "--chunk-size", "16"], stdin);
 
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Contains("stdin line 301: expected long (a JSON integer)", run.Stderr);
@@ -181,7 +182,7 @@ public sealed class FarmCliTests : IDisposable
     [Fact]
     public async Task A_function_that_throws_fails_the_job_with_exit_1_naming_function_item_and_exception()
     {
-        var run = await FarmProcess.RunAsync("map", "fail", "--range", "0:10");
+        var run = await FarmCommand.RunAsync("map", "fail", "--range", "0:10");
 
         Assert.True(run.ExitCode == 1, run.ToString());
         Assert.Equal("", run.Stdout); // every item fails, so no result exists to print
@@ -193,7 +194,7 @@ public sealed class FarmCliTests : IDisposable
     public async Task The_failing_item_is_named_by_its_index_in_the_job()
     {
         // One item only: the failure must be item 0, whose value is 41.
-        var run = await FarmProcess.RunAsync("map", "fail", "--range", "41:42");
+        var run = await FarmCommand.RunAsync("map", "fail", "--range", "41:42");
 
         Assert.True(run.ExitCode == 1, run.ToString());
         Assert.Contains("function 'fail' threw System.InvalidOperationException on item 0: fail was asked to fail on 41", run.Stderr);
@@ -204,7 +205,7 @@ public sealed class FarmCliTests : IDisposable
     [Fact]
     public async Task Functions_lists_the_built_ins_with_input_and_output_types()
     {
-        var run = await FarmProcess.RunAsync("functions");
+        var run = await FarmCommand.RunAsync("functions");
 
         Assert.True(run.ExitCode == 0, run.ToString());
         string Row(string name) => Assert.Single(run.StdoutLines, l => l.StartsWith(name + " ", StringComparison.Ordinal));
@@ -220,7 +221,7 @@ public sealed class FarmCliTests : IDisposable
     [Fact]
     public async Task Demo_prints_the_hundred_roots_by_map_and_by_apply_async_and_a_summary()
     {
-        var run = await FarmProcess.RunAsync("demo", "--workers", "2");
+        var run = await FarmCommand.RunAsync("demo", "--workers", "2");
 
         Assert.True(run.ExitCode == 0, run.ToString());
         var lists = run.StdoutLines.Where(l => l.StartsWith('[') && l.EndsWith(']') && !l.StartsWith("[r.get()", StringComparison.Ordinal)).ToList();
@@ -241,7 +242,7 @@ public sealed class FarmCliTests : IDisposable
     [Fact]
     public async Task Demo_then_runs_the_seeds_third_example_sqrt_in_place_on_a_shared_array()
     {
-        var run = await FarmProcess.RunAsync("demo", "--workers", "2");
+        var run = await FarmCommand.RunAsync("demo", "--workers", "2");
 
         Assert.True(run.ExitCode == 0, run.ToString());
         var title = Array.FindIndex(run.StdoutLines, l => l.StartsWith("sqrt in place on a shared array", StringComparison.Ordinal));

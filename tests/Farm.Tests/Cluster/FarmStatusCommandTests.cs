@@ -1,8 +1,7 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Text.Json;
-using ActorFarm.Client;
-using ActorFarm.Tests.Cli;
+using ActorFarm.Testing.Clusters;
+using ActorFarm.Testing.Network;
+using ActorFarm.Testing.Processes;
+using ActorFarm.Testing.Waiting;
 
 namespace ActorFarm.Tests.Cluster;
 
@@ -12,22 +11,18 @@ namespace ActorFarm.Tests.Cluster;
 /// </summary>
 public sealed class FarmStatusCommandTests
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task Status_json_lists_the_members_with_their_roles_and_the_workers_of_each_worker_node()
     {
-        await using var master = FarmNodeProcess.Start("--roles", "master", "--hostname", "127.0.0.1", "--port", "0");
-        var masterAddress = await master.WaitUntilReadyAsync(ReadyTimeout);
-        await using var worker1 = FarmNodeProcess.Start("--roles", "worker", "--hostname", "127.0.0.1", "--port", "0",
-            "--seed-nodes", masterAddress, "--workers", "2");
-        await using var worker2 = FarmNodeProcess.Start("--roles", "worker", "--hostname", "127.0.0.1", "--port", "0",
-            "--seed-nodes", masterAddress, "--workers", "1");
-        var workerAddresses = await Task.WhenAll(worker1.WaitUntilReadyAsync(ReadyTimeout), worker2.WaitUntilReadyAsync(ReadyTimeout));
+        // Worker nodes of different sizes: a node with 2 workers, then one with 1.
+        await using var cluster = await LocalFarmCluster.StartAsync(new() { WorkerNodes = 1, WorkersPerNode = 2 });
+        await cluster.AddWorkerNodeAsync(workers: 1);
+        var masterAddress = cluster.MasterAddress;
+        var workerAddresses = cluster.Workers.Select(w => w.Address!).ToArray();
         // A node is "ready" when its member is up; its workers register with the master a moment later.
         await ClusterWaits.UntilWorkersRegisteredAsync(masterAddress, 3);
 
-        var run = await FarmProcess.RunAsync(["status", "--contact", masterAddress, "--json"], stdin: null, timeout: TimeSpan.FromSeconds(40));
+        var run = await FarmCommand.RunAsync(["status", "--contact", masterAddress, "--json"], stdin: null, timeout: TimeSpan.FromSeconds(40));
 
         Assert.True(run.ExitCode == 0, run.ToString());
         using var json = run.StdoutJson();
@@ -51,7 +46,7 @@ public sealed class FarmStatusCommandTests
         Assert.Empty(root.GetProperty("jobs").EnumerateArray());
 
         // The same, for people: a table per section, the worker nodes named.
-        var table = await FarmProcess.RunAsync(["status", "--contact", masterAddress], stdin: null, timeout: TimeSpan.FromSeconds(40));
+        var table = await FarmCommand.RunAsync(["status", "--contact", masterAddress], stdin: null, timeout: TimeSpan.FromSeconds(40));
         Assert.True(table.ExitCode == 0, table.ToString());
         Assert.Contains("Members:", table.Stdout);
         Assert.Contains($"{masterAddress}  master", table.Stdout);
@@ -59,7 +54,7 @@ public sealed class FarmStatusCommandTests
         Assert.Contains("3 workers on 2 nodes", table.Stdout);
 
         // Worker nodes are not contacts (only master nodes run the receptionist): a clear error, not a hang.
-        var throughWorker = await FarmProcess.RunAsync(["status", "--contact", workerAddresses[0]], stdin: null, timeout: TimeSpan.FromSeconds(50));
+        var throughWorker = await FarmCommand.RunAsync(["status", "--contact", workerAddresses[0]], stdin: null, timeout: TimeSpan.FromSeconds(50));
         Assert.Equal(1, throughWorker.ExitCode);
         Assert.Contains("contacts must be master nodes", throughWorker.Stderr);
     }
@@ -67,12 +62,12 @@ public sealed class FarmStatusCommandTests
     [Fact]
     public async Task Status_without_a_contact_or_with_a_malformed_one_is_a_usage_error()
     {
-        var missing = await FarmProcess.RunAsync("status");
+        var missing = await FarmCommand.RunAsync("status");
         Assert.Equal(2, missing.ExitCode);
         Assert.Contains("--contact", missing.Stderr);
         Assert.Empty(missing.Stdout);
 
-        var malformed = await FarmProcess.RunAsync("status", "--contact", "localhost:4053");
+        var malformed = await FarmCommand.RunAsync("status", "--contact", "localhost:4053");
         Assert.Equal(2, malformed.ExitCode);
         Assert.Contains("'localhost:4053' is not a node address", malformed.Stderr);
         Assert.Empty(malformed.Stdout);
@@ -81,19 +76,12 @@ public sealed class FarmStatusCommandTests
     [Fact]
     public async Task Status_through_a_contact_where_no_master_answers_fails_with_a_clear_error()
     {
-        var nobody = $"akka.tcp://farm@127.0.0.1:{UnusedPort()}";
+        var nobody = $"akka.tcp://farm@127.0.0.1:{LoopbackPorts.Free()}";
 
-        var run = await FarmProcess.RunAsync(["status", "--contact", nobody, "--json"], stdin: null, timeout: TimeSpan.FromSeconds(50));
+        var run = await FarmCommand.RunAsync(["status", "--contact", nobody, "--json"], stdin: null, timeout: TimeSpan.FromSeconds(50));
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains($"no farm master answered through {nobody}", run.Stderr);
         Assert.Empty(run.Stdout);
-    }
-
-    private static int UnusedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

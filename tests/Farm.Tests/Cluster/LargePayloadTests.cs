@@ -1,5 +1,6 @@
 using ActorFarm.Client;
 using ActorFarm.Functions;
+using ActorFarm.Testing.Clusters;
 
 namespace ActorFarm.Tests.Cluster;
 
@@ -10,30 +11,24 @@ namespace ActorFarm.Tests.Cluster;
 /// </summary>
 public sealed class LargePayloadTests
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task A_10_MB_input_and_a_10_MB_result_cross_a_master_and_a_worker_node()
     {
-        await using var master = FarmNodeProcess.Start("--roles", "master", "--hostname", "127.0.0.1", "--port", "0");
-        var masterAddress = await master.WaitUntilReadyAsync(ReadyTimeout);
-        await using var worker = FarmNodeProcess.Start("--roles", "worker", "--hostname", "127.0.0.1", "--port", "0",
-            "--seed-nodes", masterAddress, "--workers", "1");
-        await worker.WaitUntilReadyAsync(ReadyTimeout);
+        await using var cluster = await LocalFarmCluster.StartAsync(new() { WorkerNodes = 1 });
 
         try
         {
-            await RunLargeJobsAsync(masterAddress);
+            await RunLargeJobsAsync(cluster);
         }
         catch (Exception e)
         {
-            throw new Xunit.Sdk.XunitException($"{e}{Environment.NewLine}=== master ==={Environment.NewLine}{master}{Environment.NewLine}=== worker ==={Environment.NewLine}{worker}");
+            throw new Xunit.Sdk.XunitException($"{e}{Environment.NewLine}{cluster}");
         }
     }
 
-    private static async Task RunLargeJobsAsync(string masterAddress)
+    private static async Task RunLargeJobsAsync(LocalFarmCluster cluster)
     {
-        await using var farm = FarmClusterClient.Start([masterAddress], new() { Workers = 1 });
+        await using var farm = cluster.StartClient(new() { Workers = 1 });
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
 
         // 10 MB in: 1.31 M doubles as one item; 10 MB out: range over 1.31 M.

@@ -1,6 +1,8 @@
 using ActorFarm.Client;
 using ActorFarm.Functions;
 using ActorFarm.SharedMemory;
+using ActorFarm.Testing.Clusters;
+using ActorFarm.Testing.Waiting;
 using ActorFarm.Tests.Embedded;
 
 namespace ActorFarm.Tests.Cluster;
@@ -11,23 +13,17 @@ namespace ActorFarm.Tests.Cluster;
 /// </summary>
 public sealed class SharedArrayClusterTests
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task Two_worker_processes_compute_every_element_of_a_shared_array_once_in_place_and_no_file_is_left()
     {
-        await using var master = FarmNodeProcess.Start("--roles", "master", "--hostname", "127.0.0.1", "--port", "0");
-        var masterAddress = await master.WaitUntilReadyAsync(ReadyTimeout);
-        await using var worker1 = StartWorker(masterAddress, workers: 2);
-        await using var worker2 = StartWorker(masterAddress, workers: 2);
-        await Task.WhenAll(worker1.WaitUntilReadyAsync(ReadyTimeout), worker2.WaitUntilReadyAsync(ReadyTimeout));
+        await using var cluster = await LocalFarmCluster.StartAsync(new() { WorkerNodes = 2, WorkersPerNode = 2 });
 
         string[] names;
         try
         {
-            await using var farm = FarmClusterClient.Start([masterAddress], new() { Workers = 4 });
+            await using var farm = cluster.StartClient(new() { Workers = 4 });
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-            await WaitForWorkersAsync(farm, 4, timeout.Token);
+            await ClusterWaits.UntilAsync(farm, s => s.Workers.Count >= 4, "4 workers registered", TimeSpan.FromSeconds(90));
 
             const int n = 1_000_003;
             using var data = SharedArray<double>.Create(n);
@@ -58,7 +54,7 @@ public sealed class SharedArrayClusterTests
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {
-            throw new Xunit.Sdk.XunitException($"{e}{Environment.NewLine}=== master ==={Environment.NewLine}{master}{Environment.NewLine}=== worker 1 ==={Environment.NewLine}{worker1}{Environment.NewLine}=== worker 2 ==={Environment.NewLine}{worker2}");
+            throw new Xunit.Sdk.XunitException($"{e}{Environment.NewLine}{cluster}");
         }
 
         foreach (var name in names)
@@ -69,18 +65,15 @@ public sealed class SharedArrayClusterTests
     [Fact]
     public async Task A_worker_process_killed_mid_job_has_its_slices_redone_and_the_array_is_still_right()
     {
-        await using var master = FarmNodeProcess.Start("--roles", "master", "--hostname", "127.0.0.1", "--port", "0");
-        var masterAddress = await master.WaitUntilReadyAsync(ReadyTimeout);
-        await using var survivor = StartWorker(masterAddress, workers: 1);
-        await using var doomed = StartWorker(masterAddress, workers: 1);
-        await Task.WhenAll(survivor.WaitUntilReadyAsync(ReadyTimeout), doomed.WaitUntilReadyAsync(ReadyTimeout));
+        await using var cluster = await LocalFarmCluster.StartAsync(new() { WorkerNodes = 2, WorkersPerNode = 1 });
+        var doomed = cluster.Workers[1];
 
         string name;
         try
         {
-            await using var farm = FarmClusterClient.Start([masterAddress], new() { Workers = 2 });
+            await using var farm = cluster.StartClient(new() { Workers = 2 });
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-            await WaitForWorkersAsync(farm, 2, timeout.Token);
+            await ClusterWaits.UntilAsync(farm, s => s.Workers.Count >= 2, "2 workers registered", TimeSpan.FromSeconds(120));
 
             // sleep-inplace sleeps 1 ms per element (200 ms per slice here) before it writes sqrt(index): slow
             // enough that the kill lands while the doomed worker holds slices, and safe to redo.
@@ -113,22 +106,14 @@ public sealed class SharedArrayClusterTests
                     Assert.Fail($"element {i} is {data[i]}, expected sqrt({i})");
             }
             // The doomed worker really held slices when it died: the master put them back on the to-do list.
-            Assert.Contains("requeueing", master.Stderr);
+            var status = await farm.GetStatusAsync(timeout.Token);
+            var job = Assert.Single(status.EndedJobs, j => j.FunctionName == BuiltInFunctions.SleepInPlace.Name);
+            Assert.True(job.Requeued > 0, $"no slice of the job was requeued: {ClusterWaits.Describe(status)}");
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {
-            throw new Xunit.Sdk.XunitException($"{e}{Environment.NewLine}=== master ==={Environment.NewLine}{master}{Environment.NewLine}=== survivor ==={Environment.NewLine}{survivor}");
+            throw new Xunit.Sdk.XunitException($"{e}{Environment.NewLine}{cluster}");
         }
         Assert.False(File.Exists(Path.Combine(SharedMemoryFiles.Directory, name)));
-    }
-
-    private static FarmNodeProcess StartWorker(string masterAddress, int workers) =>
-        FarmNodeProcess.Start("--roles", "worker", "--hostname", "127.0.0.1", "--port", "0",
-            "--seed-nodes", masterAddress, "--workers", workers.ToString(System.Globalization.CultureInfo.InvariantCulture));
-
-    private static async Task WaitForWorkersAsync(FarmClient farm, int workers, CancellationToken cancellationToken)
-    {
-        while ((await farm.GetStatusAsync(cancellationToken)).Workers.Count < workers)
-            await Task.Delay(100, cancellationToken);
     }
 }

@@ -1,5 +1,6 @@
 using ActorFarm.Client;
 using ActorFarm.Functions;
+using ActorFarm.Testing.Waiting;
 
 namespace ActorFarm.Tests.Embedded;
 
@@ -72,8 +73,8 @@ public sealed class CancellationAndFairnessTests(EmbeddedFarmFixture fixture) : 
                 ChunkSize = 1,
                 Progress = new SynchronousProgress<FarmProgress>(p => Interlocked.Exchange(ref longJobDone, p.ItemsDone)),
             });
-        while (Interlocked.Read(ref longJobDone) < 10)
-            await Task.Delay(5);
+        await Polling.UntilAsync(() => Interlocked.Read(ref longJobDone) >= 10, "10 items of the long job done", TimeSpan.FromSeconds(30),
+            TimeSpan.FromMilliseconds(5));
 
         // Submitted after the long job has queued 600 tasks: round-robin serves it next, not after them.
         var shortJob = await Farm.MapAsync(BuiltInFunctions.Sqrt, new[] { 1.0, 4.0, 9.0, 16.0 }, new FarmJobOptions { ChunkSize = 1 });

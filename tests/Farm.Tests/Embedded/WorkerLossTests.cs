@@ -1,6 +1,7 @@
 using ActorFarm.Client;
 using ActorFarm.Functions;
 using ActorFarm.Hosting;
+using ActorFarm.Testing.Waiting;
 using Akka.Actor;
 
 namespace ActorFarm.Tests.Embedded;
@@ -17,8 +18,8 @@ public sealed class WorkerLossTests
             ChunkSize = 1,
             Progress = new SynchronousProgress<FarmProgress>(p => Interlocked.Exchange(ref done, p.ItemsDone)),
         });
-        while (Interlocked.Read(ref done) < 10)
-            await Task.Delay(5);
+        await Polling.UntilAsync(() => Interlocked.Read(ref done) >= 10, "10 items of the job done", TimeSpan.FromSeconds(30),
+            TimeSpan.FromMilliseconds(5));
 
         // Stop a worker while it holds tasks (one running, one prefetched in its mailbox): the prefetched
         // batch dies with it, and only the master's requeue on Terminated can finish the job.

@@ -1,6 +1,7 @@
 using ActorFarm.Client;
 using ActorFarm.Functions;
-using ActorFarm.Tests.Cluster;
+using ActorFarm.Testing.Clusters;
+using ActorFarm.Testing.Nodes;
 
 namespace ActorFarm.Tests.Faults;
 
@@ -11,30 +12,38 @@ namespace ActorFarm.Tests.Faults;
 /// </summary>
 public sealed class MasterFailoverTests
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task A_master_node_killed_mid_job_fails_over_and_the_job_completes_with_every_result_once()
     {
         var journal = Path.Combine(Path.GetTempPath(), $"farm-journal-{Guid.NewGuid():N}.db");
-        var nodes = new List<FarmNodeProcess>();
+        try
+        {
+            // The standby joins before the worker nodes, and shares the first master's journal.
+            await using var cluster = await LocalFarmCluster.StartAsync(new()
+            {
+                WorkerNodes = 0,
+                MasterArguments = ["--journal", $"Data Source={journal}"],
+            });
+            await RunJobAcrossTheKillAsync(cluster, journal);
+        }
+        finally
+        {
+            foreach (var file in new[] { journal, journal + "-wal", journal + "-shm" })
+                File.Delete(file);
+        }
+    }
+
+    private static async Task RunJobAcrossTheKillAsync(LocalFarmCluster cluster, string journal)
+    {
         var log = new List<string>();
         try
         {
-            var first = FarmNodeProcess.Start("--roles", "master", "--hostname", "127.0.0.1", "--port", "0", "--journal", $"Data Source={journal}");
-            nodes.Add(first);
-            var firstAddress = await first.WaitUntilReadyAsync(ReadyTimeout);
-            var standby = FarmNodeProcess.Start("--roles", "master", "--hostname", "127.0.0.1", "--port", "0",
-                "--seed-nodes", firstAddress, "--journal", $"Data Source={journal}");
-            nodes.Add(standby);
-            var standbyAddress = await standby.WaitUntilReadyAsync(ReadyTimeout);
+            var first = cluster.Master;
+            var firstAddress = cluster.MasterAddress;
+            var standby = await cluster.AddNodeAsync(FarmNodeOptions.Master() with { Seeds = [firstAddress], Journal = $"Data Source={journal}" });
+            var standbyAddress = standby.Address!;
             for (var i = 0; i < 2; i++)
-            {
-                var worker = FarmNodeProcess.Start("--roles", "worker", "--hostname", "127.0.0.1", "--port", "0",
-                    "--seed-nodes", firstAddress, "--workers", "1");
-                nodes.Add(worker);
-                await worker.WaitUntilReadyAsync(ReadyTimeout);
-            }
+                await cluster.AddWorkerNodeAsync();
 
             // The client knows both master-capable nodes; its cluster client moves to the standby's receptionist.
             await using var farm = FarmClusterClient.Start([firstAddress, standbyAddress], new() { Workers = 2 });
@@ -71,15 +80,7 @@ public sealed class MasterFailoverTests
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {
-            throw new Xunit.Sdk.XunitException($"{e}{Environment.NewLine}{string.Join(Environment.NewLine, log)}{Environment.NewLine}" +
-                string.Join(Environment.NewLine, nodes.Select((node, i) => $"=== node {i} ==={Environment.NewLine}{node}")));
-        }
-        finally
-        {
-            foreach (var node in nodes)
-                await node.DisposeAsync();
-            foreach (var file in new[] { journal, journal + "-wal", journal + "-shm" })
-                File.Delete(file);
+            throw new Xunit.Sdk.XunitException($"{e}{Environment.NewLine}{string.Join(Environment.NewLine, log)}{Environment.NewLine}{cluster}");
         }
     }
 }

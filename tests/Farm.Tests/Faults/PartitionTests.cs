@@ -1,8 +1,9 @@
-using System.Text.RegularExpressions;
 using ActorFarm.Client;
 using ActorFarm.Functions;
 using ActorFarm.Protocol;
-using ActorFarm.Tests.Cluster;
+using ActorFarm.Testing.Clusters;
+using ActorFarm.Testing.Nodes;
+using ActorFarm.Testing.Waiting;
 
 namespace ActorFarm.Tests.Faults;
 
@@ -31,8 +32,6 @@ namespace ActorFarm.Tests.Faults;
 /// </summary>
 public sealed class PartitionTests
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
-
     /// <summary>60 tasks of 150–209 ms (sleep returns its input, so every value is checkable): about 6 s of work for two one-thread worker nodes.</summary>
     private static readonly long[] Input = Enumerable.Range(0, 60).Select(i => 150L + i % 60).ToArray();
 
@@ -45,7 +44,7 @@ public sealed class PartitionTests
         {
             var run = await cluster.RunJobAcrossCutAsync();
             run.AssertEveryResultOnceAndCorrect();
-            cluster.AssertMasterRequeuedTheCutOffNodesTasks();
+            cluster.AssertMasterRequeuedTheCutOffNodesTasks(run);
 
             // Still cut off: after stable-after (10 s) the cut-off node downs itself. It cannot see the master,
             // so nothing else can happen to it, however long the wait.
@@ -61,9 +60,8 @@ public sealed class PartitionTests
 
             // Healed, a restarted node (new process, new port, same host) joins and gets work at once.
             await network.HealAsync();
-            await using var restarted = FarmNodeProcess.StartInNamespace(network.Namespace, "--roles", "worker",
-                "--hostname", network.IsolatedAddress, "--port", "0", "--seed-nodes", cluster.MasterAddress, "--workers", "1");
-            var restartedAddress = await restarted.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+            var restarted = await cluster.AddIsolatedWorkerNodeAsync();
+            var restartedAddress = restarted.Address!;
             await ClusterWaits.UntilAsync(cluster.Client, s => s.Workers.Any(w => w.Node == restartedAddress),
                 "the restarted node's worker registered");
             var values = await cluster.Client.MapAsync(BuiltInFunctions.Sleep, Enumerable.Repeat(20L, 40).ToArray(),
@@ -94,7 +92,7 @@ public sealed class PartitionTests
             {
                 var run = await cluster.RunJobAcrossCutAsync();
                 run.AssertEveryResultOnceAndCorrect();
-                cluster.AssertMasterRequeuedTheCutOffNodesTasks();
+                cluster.AssertMasterRequeuedTheCutOffNodesTasks(run);
                 Assert.False(cluster.Isolated.HasExited, $"the cut-off node exited before the heal:{Environment.NewLine}{cluster}");
 
                 await network.HealAsync();
@@ -135,53 +133,58 @@ public sealed class PartitionTests
     {
         private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(300));
         private readonly IsolatedNetwork _network;
+        private readonly LocalFarmCluster _nodes;
 
-        private PartitionCluster(IsolatedNetwork network, FarmNodeProcess master, FarmNodeProcess other, FarmNodeProcess isolated)
+        private PartitionCluster(IsolatedNetwork network, LocalFarmCluster nodes)
         {
             _network = network;
-            Master = master;
-            Other = other;
-            Isolated = isolated;
+            _nodes = nodes;
         }
 
-        public FarmNodeProcess Master { get; }
-        public FarmNodeProcess Other { get; }
-        public FarmNodeProcess Isolated { get; }
-        public string MasterAddress { get; private set; } = "";
+        public FarmNode Isolated => _nodes.Workers[1];
+        public string MasterAddress => _nodes.MasterAddress;
         public string IsolatedAddress { get; private set; } = "";
         public FarmClient Client { get; private set; } = null!;
         public CancellationToken Timeout => _timeout.Token;
 
         public static async Task<PartitionCluster> StartAsync(IsolatedNetwork network, params string[] extra)
         {
-            var master = FarmNodeProcess.Start(["--roles", "master", "--hostname", network.HostAddress, "--port", "0", .. extra]);
-            FarmNodeProcess? other = null, isolated = null;
+            LocalFarmCluster nodes;
             try
             {
-                var masterAddress = await master.WaitUntilReadyAsync(ReadyTimeout);
-                other = FarmNodeProcess.Start(["--roles", "worker", "--hostname", network.HostAddress, "--port", "0",
-                    "--seed-nodes", masterAddress, "--workers", "1", .. extra]);
-                isolated = FarmNodeProcess.StartInNamespace(network.Namespace, ["--roles", "worker", "--hostname", network.IsolatedAddress,
-                    "--port", "0", "--seed-nodes", masterAddress, "--workers", "1", .. extra]);
-                var cluster = new PartitionCluster(network, master, other, isolated) { MasterAddress = masterAddress };
-                await other.WaitUntilReadyAsync(ReadyTimeout);
-                cluster.IsolatedAddress = await isolated.WaitUntilReadyAsync(ReadyTimeout);
+                nodes = await LocalFarmCluster.StartAsync(new()
+                {
+                    WorkerNodes = 1,
+                    Hostname = network.HostAddress,
+                    MasterArguments = extra,
+                    WorkerArguments = extra,
+                });
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new Xunit.Sdk.XunitException($"the cluster did not start: {e}{Environment.NewLine}{network}");
+            }
+            var cluster = new PartitionCluster(network, nodes);
+            try
+            {
+                cluster.IsolatedAddress = (await cluster.AddIsolatedWorkerNodeAsync()).Address!;
                 // The client binds the host side too: the master replies to the client's own address.
-                cluster.Client = FarmClusterClient.Start([masterAddress], new() { Workers = 2, Hostname = network.HostAddress });
+                cluster.Client = FarmClusterClient.Start([nodes.MasterAddress], new() { Workers = 2, Hostname = network.HostAddress });
                 await ClusterWaits.UntilAsync(cluster.Client, s => s.Workers.Count == 2 && s.Workers.Any(w => w.Node == cluster.IsolatedAddress),
                     "both worker nodes registered");
                 return cluster;
             }
             catch (Exception e)
             {
-                var described = $"{e}{Environment.NewLine}{network}{Environment.NewLine}=== master ==={Environment.NewLine}{master}" +
-                                $"{Environment.NewLine}=== other worker ==={Environment.NewLine}{other}{Environment.NewLine}=== isolated worker ==={Environment.NewLine}{isolated}";
-                foreach (var node in new[] { isolated, other, master })
-                    if (node is not null)
-                        await node.DisposeAsync();
+                var described = $"{e}{Environment.NewLine}{cluster}";
+                await cluster.DisposeAsync();
                 throw new Xunit.Sdk.XunitException($"the cluster did not start: {described}");
             }
         }
+
+        /// <summary>A worker node inside the namespace, bound to its address (given the cluster's extra flags), once it is ready.</summary>
+        public Task<FarmNode> AddIsolatedWorkerNodeAsync() =>
+            _nodes.AddNodeAsync(_nodes.WorkerNodeOptions() with { Hostname = _network.IsolatedAddress, NetworkNamespace = _network.Namespace });
 
         /// <summary>
         /// Runs the job, cutting the isolated node off once a sixth of the results are in (it holds tasks then:
@@ -190,6 +193,7 @@ public sealed class PartitionTests
         public async Task<JobRun> RunJobAcrossCutAsync()
         {
             var run = new JobRun(Input.Length);
+            Task<FarmStatus>? dropped = null;
             await foreach (var (index, value) in Client.ImapUnorderedAsync(BuiltInFunctions.Sleep, Input,
                                new FarmJobOptions { ChunkSize = 1 }, Timeout))
             {
@@ -202,31 +206,44 @@ public sealed class PartitionTests
                     run.IsolatedInFlightBeforeCut = status.Workers.Where(w => w.Node == IsolatedAddress).Sum(w => w.TasksInFlight);
                     await _network.CutAsync();
                     run.CutAfter = run.Received;
+                    // Watched from the cut on, while the job runs: the window closes when the resolver downs the node.
+                    dropped = ClusterWaits.UntilWorkersDroppedWhileUnreachableAsync(Client, IsolatedAddress, TimeSpan.FromSeconds(60));
                 }
             }
             Assert.True(run.CutAfter > 0, "the job ended before the cut");
+            try
+            {
+                run.StatusWhenDropped = await dropped!;
+            }
+            catch (TimeoutException e)
+            {
+                throw new Xunit.Sdk.XunitException($"the master never dropped the cut-off node's workers while it was unreachable: {e.Message}{Environment.NewLine}{this}");
+            }
             return run;
         }
 
-        public void AssertMasterRequeuedTheCutOffNodesTasks()
+        /// <summary>
+        /// The master saw the cut-off node unreachable and requeued its tasks then: its workers left the master's
+        /// view while it was still an Up (not yet downed) member, and by that moment the job had tasks requeued.
+        /// </summary>
+        public void AssertMasterRequeuedTheCutOffNodesTasks(JobRun run)
         {
-            var requeued = Regex.Match(Master.Stderr, $@"node {Regex.Escape(IsolatedAddress)} is unreachable; requeueing the (\d+) tasks");
-            Assert.True(requeued.Success, $"the master never saw the cut-off node unreachable:{Environment.NewLine}{this}");
-            Assert.True(int.Parse(requeued.Groups[1].Value) > 0, $"the cut-off node held no tasks when it was cut off:{Environment.NewLine}{this}");
+            var status = run.StatusWhenDropped!;
+            var job = status.Jobs.Concat(status.EndedJobs).Single(j => j.FunctionName == BuiltInFunctions.Sleep.Name);
+            Assert.True(job.Requeued > 0, $"the cut-off node held no tasks when it was cut off ({run.IsolatedInFlightBeforeCut} just before): " +
+                $"{ClusterWaits.Describe(status)}{Environment.NewLine}{this}");
         }
 
         public async ValueTask DisposeAsync()
         {
             if (Client is not null)
                 await Client.DisposeAsync();
-            foreach (var node in new[] { Isolated, Other, Master })
-                await node.DisposeAsync();
+            await _nodes.DisposeAsync();
             _timeout.Dispose();
         }
 
-        public override string ToString() =>
-            $"{_network}{Environment.NewLine}=== master ==={Environment.NewLine}{Master}{Environment.NewLine}" +
-            $"=== other worker ==={Environment.NewLine}{Other}{Environment.NewLine}=== isolated worker ==={Environment.NewLine}{Isolated}";
+        /// <summary>The network, then each node (worker node 1 on the host side, the isolated ones after it).</summary>
+        public override string ToString() => $"{_network}{Environment.NewLine}{_nodes}";
     }
 
     private sealed class JobRun(int items)
@@ -236,6 +253,9 @@ public sealed class PartitionTests
         public int Received { get; set; }
         public int CutAfter { get; set; }
         public int IsolatedInFlightBeforeCut { get; set; }
+
+        /// <summary>The master's status that showed the cut-off node's workers dropped while it was an unreachable member.</summary>
+        public FarmStatus? StatusWhenDropped { get; set; }
 
         public void AssertEveryResultOnceAndCorrect()
         {

@@ -1,8 +1,8 @@
-using System.Net;
-using System.Net.Sockets;
 using ActorFarm.Client;
 using ActorFarm.Functions;
-using ActorFarm.Tests.Cluster;
+using ActorFarm.Hosting;
+using ActorFarm.Testing.Network;
+using ActorFarm.Testing.Nodes;
 
 namespace ActorFarm.Tests.Faults;
 
@@ -13,8 +13,6 @@ namespace ActorFarm.Tests.Faults;
 /// </summary>
 public sealed class PostgresJournalTests
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task A_master_node_restarted_on_its_PostgreSQL_journal_recovers_the_job_for_the_client_still_waiting()
     {
@@ -24,16 +22,22 @@ public sealed class PostgresJournalTests
             akka.persistence.journal.sql.provider-name = "PostgreSQL.15"
             akka.persistence.snapshot-store.sql.provider-name = "PostgreSQL.15"
             """);
-        var port = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        string[] node = ["--roles", "master,worker", "--hostname", "127.0.0.1", "--port", port, "--workers", "1",
-            "--config", config, "--journal", postgres.ConnectionString];
-        var nodes = new List<FarmNodeProcess>();
+        // A fixed port: the node started again must have the address the client knows.
+        var node = new FarmNodeOptions
+        {
+            Roles = [FarmCluster.MasterRole, FarmCluster.WorkerRole],
+            Port = LoopbackPorts.Free(),
+            Workers = 1,
+            ConfigFile = config,
+            Journal = postgres.ConnectionString,
+        };
+        var nodes = new List<FarmNode>();
         var log = new List<string>();
         try
         {
-            var first = FarmNodeProcess.Start(node);
+            var first = FarmNode.Start(node);
             nodes.Add(first);
-            var address = await first.WaitUntilReadyAsync(ReadyTimeout);
+            var address = await first.WaitUntilReadyAsync();
 
             await using var farm = FarmClusterClient.Start([address], new() { Workers = 1 });
             // 400 items of 10 ms in tasks of 5: about 4 s of work on the node's one worker.
@@ -42,7 +46,7 @@ public sealed class PostgresJournalTests
             var seen = new int[n];
             var wrong = 0;
             var received = 0;
-            FarmNodeProcess? second = null;
+            FarmNode? second = null;
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
 
             await foreach (var (index, value) in farm.ImapUnorderedAsync(BuiltInFunctions.Sleep, input,
@@ -56,9 +60,9 @@ public sealed class PostgresJournalTests
                     first.KillHard();
                     await first.WaitForExitAsync(TimeSpan.FromSeconds(10));
                     log.Add($"killed the master node after {received} results; starting it again");
-                    second = FarmNodeProcess.Start(node);
+                    second = FarmNode.Start(node);
                     nodes.Add(second);
-                    await second.WaitUntilReadyAsync(ReadyTimeout);
+                    await second.WaitUntilReadyAsync();
                 }
             }
 
@@ -78,12 +82,5 @@ public sealed class PostgresJournalTests
                 await process.DisposeAsync();
             File.Delete(config);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using ActorFarm.Testing.Network;
 
 namespace ActorFarm.Tests.Faults;
 
@@ -40,7 +39,7 @@ public sealed class PostgresServer : IAsyncDisposable
         var directory = Path.Combine(Path.GetTempPath(), $"farm-pg-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
         File.SetUnixFileMode(directory, (UnixFileMode)0x1FF); // 0777 (not subject to umask): the postgres user writes here
-        var server = new PostgresServer(bin, directory, FreePort());
+        var server = new PostgresServer(bin, directory, LoopbackPorts.Free());
         await server.RunAsync("initdb", "-D", server.Data, "-A", "trust", "-U", "farm", "--no-sync");
         await server.RunAsync("pg_ctl", "-D", server.Data, "-l", Path.Combine(directory, "log"), "-w", "-o",
             $"-p {server.Port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off", "start");
@@ -73,13 +72,6 @@ public sealed class PostgresServer : IAsyncDisposable
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"{tool} failed ({process.ExitCode}): {await output}{await error}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

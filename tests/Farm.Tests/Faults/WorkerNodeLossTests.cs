@@ -1,7 +1,8 @@
 using ActorFarm.Client;
 using ActorFarm.Functions;
 using ActorFarm.Protocol;
-using ActorFarm.Tests.Cluster;
+using ActorFarm.Testing.Clusters;
+using ActorFarm.Testing.Waiting;
 
 namespace ActorFarm.Tests.Faults;
 
@@ -11,38 +12,13 @@ namespace ActorFarm.Tests.Faults;
 /// </summary>
 public sealed class WorkerNodeLossTests
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
-
-    private static async Task<(FarmNodeProcess Master, string Address)> StartMasterAsync()
-    {
-        var master = FarmNodeProcess.Start("--roles", "master", "--hostname", "127.0.0.1", "--port", "0");
-        return (master, await master.WaitUntilReadyAsync(ReadyTimeout));
-    }
-
-    private static async Task<FarmNodeProcess> StartWorkerAsync(string seed, params string[] extra)
-    {
-        var worker = FarmNodeProcess.Start(["--roles", "worker", "--hostname", "127.0.0.1", "--port", "0",
-            "--seed-nodes", seed, "--workers", "1", .. extra]);
-        await worker.WaitUntilReadyAsync(ReadyTimeout);
-        return worker;
-    }
-
-    private static string Describe(FarmNodeProcess master, IEnumerable<FarmNodeProcess> workers) =>
-        $"=== master ==={Environment.NewLine}{master}{Environment.NewLine}" +
-        string.Join(Environment.NewLine, workers.Select((w, i) => $"=== worker {i} ==={Environment.NewLine}{w}"));
-
     [Fact]
     public async Task A_worker_node_killed_mid_job_loses_nothing_and_a_node_started_later_takes_work()
     {
-        var (master, address) = await StartMasterAsync();
-        await using var _ = master;
-        var workers = new List<FarmNodeProcess>();
+        await using var cluster = await LocalFarmCluster.StartAsync(new() { WorkerNodes = 3 });
         try
         {
-            for (var i = 0; i < 3; i++)
-                workers.Add(await StartWorkerAsync(address));
-
-            await using var farm = FarmClusterClient.Start([address], new() { Workers = 3 });
+            await using var farm = cluster.StartClient(new() { Workers = 3 });
             // 120,000 items; every 20th sleeps 1 ms: about 6 s of work for 3 one-thread workers, in tasks of 100 items.
             const int n = 120_000;
             var input = Enumerable.Range(0, n).Select(i => i % 20 == 0 ? 1L : 0L).ToArray();
@@ -50,6 +26,7 @@ public sealed class WorkerNodeLossTests
             var wrong = new List<string>();
             var received = 0;
             var killed = false;
+            Task<FarmStatus>? droppedWhileUnreachable = null;
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
 
             await foreach (var (index, value) in farm.ImapUnorderedAsync(BuiltInFunctions.Sleep, input,
@@ -61,41 +38,38 @@ public sealed class WorkerNodeLossTests
                 if (++received >= n / 10 && !killed)
                 {
                     killed = true;
-                    workers[0].KillHard();
-                    workers.Add(await StartWorkerAsync(address)); // joins mid-job
+                    var victim = cluster.Workers[0];
+                    victim.KillHard();
+                    // Watched from now on, while the job runs: the window closes when the resolver downs the node.
+                    droppedWhileUnreachable = ClusterWaits.UntilWorkersDroppedWhileUnreachableAsync(farm, victim.Address!, TimeSpan.FromSeconds(60));
+                    await cluster.AddWorkerNodeAsync(); // joins mid-job
                 }
             }
 
             Assert.True(killed, "the job ended before a tenth of it was done");
             Assert.Empty(wrong);
             ExactlyOnce.AssertEveryItem(seen);
-            // The master put the dead node's tasks back when it became unreachable, not only when it was removed.
-            Assert.Contains("is unreachable; requeueing", master.Stderr);
+            // The master put the dead node's tasks back when it became unreachable, not only when it was removed:
+            // its workers were gone from the master's view while the node was still an unreachable member.
+            await droppedWhileUnreachable!;
+            var status = await farm.GetStatusAsync(timeout.Token);
+            var job = Assert.Single(status.EndedJobs);
+            Assert.True(job.Requeued > 0, $"no task of the job was requeued: {ClusterWaits.Describe(status)}");
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {
-            throw new Xunit.Sdk.XunitException($"{e}{Environment.NewLine}{Describe(master, workers)}");
-        }
-        finally
-        {
-            foreach (var worker in workers)
-                await worker.DisposeAsync();
+            throw new Xunit.Sdk.XunitException($"{e}{Environment.NewLine}{cluster}");
         }
     }
 
     [Fact]
     public async Task Chaos_five_kill_9s_of_random_worker_nodes_while_replacements_join_lose_nothing()
     {
-        var (master, address) = await StartMasterAsync();
-        await using var _ = master;
-        var workers = new List<FarmNodeProcess>();
+        await using var cluster = await LocalFarmCluster.StartAsync(new() { WorkerNodes = 4 });
         var log = new List<string>();
         try
         {
-            for (var i = 0; i < 4; i++)
-                workers.Add(await StartWorkerAsync(address));
-
-            await using var farm = FarmClusterClient.Start([address], new() { Workers = 4 });
+            await using var farm = cluster.StartClient(new() { Workers = 4 });
             // 50,000 items, every 5th sleeps 1 ms: about 10 s of work in tasks of 100 items.
             const int n = 50_000;
             var input = Enumerable.Range(0, n).Select(i => i % 5 == 0 ? 1L : 0L).ToArray();
@@ -117,6 +91,7 @@ public sealed class WorkerNodeLossTests
                 // Kill at 10%, 25%, 40%, 55%, 70% of the results: always mid-job, however fast the machine.
                 if (kills < 5 && received >= n * (10 + 15 * kills) / 100)
                 {
+                    var workers = cluster.Workers;
                     // Keep at least one other worker node Up: wait for a replacement when needed (the job
                     // pauses meanwhile, as the client stops reading).
                     foreach (var pending in workers.Where(w => !w.IsReady && !w.HasExited).ToList())
@@ -131,10 +106,9 @@ public sealed class WorkerNodeLossTests
                         var victim = alive[random.Next(alive.Count)];
                         victim.KillHard();
                         kills++;
-                        log.Add($"kill {kills} at {received} results: worker {workers.IndexOf(victim)}");
+                        log.Add($"kill {kills} at {received} results: worker {workers.ToList().IndexOf(victim)}");
                         // Its replacement joins while the job runs; not waited for.
-                        workers.Add(FarmNodeProcess.Start("--roles", "worker", "--hostname", "127.0.0.1", "--port", "0",
-                            "--seed-nodes", address, "--workers", "1"));
+                        cluster.StartWorkerNode();
                     }
                 }
             }
@@ -145,27 +119,17 @@ public sealed class WorkerNodeLossTests
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {
-            throw new Xunit.Sdk.XunitException($"{e}{Environment.NewLine}{string.Join(Environment.NewLine, log)}{Environment.NewLine}{Describe(master, workers)}");
-        }
-        finally
-        {
-            foreach (var worker in workers)
-                await worker.DisposeAsync();
+            throw new Xunit.Sdk.XunitException($"{e}{Environment.NewLine}{string.Join(Environment.NewLine, log)}{Environment.NewLine}{cluster}");
         }
     }
 
     [Fact]
     public async Task A_task_that_kills_its_worker_on_every_attempt_is_quarantined_while_its_other_items_and_another_job_finish()
     {
-        var (master, address) = await StartMasterAsync();
-        await using var _ = master;
-        var workers = new List<FarmNodeProcess>();
+        await using var cluster = await LocalFarmCluster.StartAsync(new() { WorkerNodes = 4, WorkerArguments = ["--allow-crash"] });
         try
         {
-            for (var i = 0; i < 4; i++)
-                workers.Add(await StartWorkerAsync(address, "--allow-crash"));
-
-            await using var farm = FarmClusterClient.Start([address], new() { Workers = 4 });
+            await using var farm = cluster.StartClient(new() { Workers = 4 });
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(100));
 
             // Item 17 is -1: crash kills the process that runs it. The others come back unchanged.
@@ -186,7 +150,7 @@ public sealed class WorkerNodeLossTests
             // Every other item of the poisoned job came back, correct.
             Assert.Equal(Enumerable.Range(0, 40).Where(i => i != 17).Select(i => (long)i), results.Keys.Order());
             Assert.All(results, r => Assert.Equal(r.Key, r.Value));
-            Assert.Equal(3, workers.Count(w => w.HasExited));
+            Assert.Equal(3, cluster.Workers.Count(w => w.HasExited));
 
             // The farm goes on: another job on the node that is left.
             var roots = await farm.MapAsync(BuiltInFunctions.Sqrt, Enumerable.Range(0, 1000).Select(i => (double)i).ToArray(),
@@ -195,12 +159,7 @@ public sealed class WorkerNodeLossTests
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {
-            throw new Xunit.Sdk.XunitException($"{e}{Environment.NewLine}{await StatusAsync(address)}{Environment.NewLine}{Describe(master, workers)}");
-        }
-        finally
-        {
-            foreach (var worker in workers)
-                await worker.DisposeAsync();
+            throw new Xunit.Sdk.XunitException($"{e}{Environment.NewLine}{await StatusAsync(cluster.MasterAddress)}{Environment.NewLine}{cluster}");
         }
     }
 

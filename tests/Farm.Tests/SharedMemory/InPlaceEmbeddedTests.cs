@@ -3,6 +3,7 @@ using ActorFarm.Functions;
 using ActorFarm.Hosting;
 using ActorFarm.Protocol;
 using ActorFarm.SharedMemory;
+using ActorFarm.Testing.Waiting;
 using ActorFarm.Worker;
 
 namespace ActorFarm.Tests.SharedMemory;
@@ -72,7 +73,7 @@ public sealed class InPlaceEmbeddedTests
         using var data = SharedArray<double>.Create(100);
         for (var i = 0; i < data.Length; i++)
             data[i] = i;
-        await WaitForWorkersAsync(farm, 2);
+        await ClusterWaits.UntilAsync(farm, s => s.Workers.Count >= 2, "2 workers registered", interval: TimeSpan.FromMilliseconds(20));
 
         var error = await Assert.ThrowsAsync<FarmJobException>(() => farm.MapInPlaceAsync(BuiltInFunctions.SqrtInPlace, data));
         Assert.Equal(FarmErrorKind.Rejected, error.Error.Kind);
@@ -111,12 +112,5 @@ public sealed class InPlaceEmbeddedTests
         await farm.MapInPlaceAsync(fillIndex, data, parts: 7);
 
         Assert.Equal(Enumerable.Range(0, 1000), data.ToArray());
-    }
-
-    private static async Task WaitForWorkersAsync(FarmClient farm, int workers)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while ((await farm.GetStatusAsync(timeout.Token)).Workers.Count < workers)
-            await Task.Delay(20, timeout.Token);
     }
 }

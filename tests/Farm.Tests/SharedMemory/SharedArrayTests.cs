@@ -1,5 +1,6 @@
 using System.Globalization;
 using ActorFarm.SharedMemory;
+using ActorFarm.Testing.Waiting;
 
 namespace ActorFarm.Tests.SharedMemory;
 
@@ -104,9 +105,8 @@ public sealed class SharedArrayTests
         Assert.True(MappingCache.Count >= 1);
 
         array.Dispose(); // deletes the file: the kept mapping must not hold the memory for long
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (MappingCache.Count > 0)
-            await Task.Delay(50, timeout.Token);
+        await Polling.UntilAsync(() => MappingCache.Count == 0, "the kept mapping of the deleted array released", TimeSpan.FromSeconds(30),
+            TimeSpan.FromMilliseconds(50));
     }
 }
 

@@ -1,6 +1,8 @@
-namespace ActorFarm.Tests.Cli;
+using System.Text.Json;
 
-/// <summary>What one run of the <c>farm</c> executable left behind.</summary>
+namespace ActorFarm.Testing.Processes;
+
+/// <summary>What one run of a <c>farm</c> command left behind: its exit code and everything it printed.</summary>
 public sealed record FarmRun(IReadOnlyList<string> Arguments, int ExitCode, string Stdout, string Stderr)
 {
     /// <summary>stdout split into lines, without the empty string after the final newline.</summary>
@@ -13,16 +15,19 @@ public sealed record FarmRun(IReadOnlyList<string> Arguments, int ExitCode, stri
         }
     }
 
-    /// <summary>stdout as one JSON document; a failed assertion naming the whole run when it is not one.</summary>
-    public System.Text.Json.JsonDocument StdoutJson()
+    /// <summary>
+    /// stdout as one JSON document (<c>farm status --json</c>). When it is not one, the exception's message is
+    /// the whole run (command, exit code, both streams): what the command said instead is the clue.
+    /// </summary>
+    public JsonDocument StdoutJson()
     {
         try
         {
-            return System.Text.Json.JsonDocument.Parse(Stdout);
+            return JsonDocument.Parse(Stdout);
         }
-        catch (System.Text.Json.JsonException e)
+        catch (JsonException e)
         {
-            throw new Xunit.Sdk.XunitException($"stdout is not one JSON document ({e.Message}):{Environment.NewLine}{this}");
+            throw new InvalidDataException($"stdout is not one JSON document ({e.Message}):{Environment.NewLine}{this}", e);
         }
     }
 
