@@ -1,6 +1,7 @@
-using ActorFarm.Client;
 using ActorFarm.Protocol;
-using ActorFarm.Tests.Cli;
+using ActorFarm.Testing.Clusters;
+using ActorFarm.Testing.Processes;
+using ActorFarm.Testing.Waiting;
 
 namespace ActorFarm.Tests.Cluster;
 
@@ -10,26 +11,21 @@ namespace ActorFarm.Tests.Cluster;
 /// </summary>
 public sealed class ShortJobBehindLongJobTests
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task A_short_farm_map_sent_behind_a_long_one_with_default_chunks_ends_before_the_long_job_finishes_any_chunk()
     {
-        await using var master = FarmNodeProcess.Start("--roles", "master", "--hostname", "127.0.0.1", "--port", "0");
-        var contact = await master.WaitUntilReadyAsync(ReadyTimeout);
-        await using var worker = FarmNodeProcess.Start("--roles", "worker", "--hostname", "127.0.0.1", "--port", "0",
-            "--seed-nodes", contact, "--workers", "2");
-        await worker.WaitUntilReadyAsync(ReadyTimeout);
-        await using var client = FarmClusterClient.Start([contact]);
+        await using var cluster = await LocalFarmCluster.StartAsync(new LocalFarmClusterOptions { WorkerNodes = 1, WorkersPerNode = 2 });
+        var contact = cluster.MasterAddress;
+        await using var client = cluster.StartClient();
         await ClusterWaits.UntilAsync(client, s => s.Workers.Count == 2, "2 workers registered");
 
         // 40 tasks of 800 ms; default chunking for 2 workers (about 4 chunks each, like Pool.map): 8 chunks of 5 tasks,
         // 4 s of work each. Before slicing, a job sent now waited for a whole chunk on a worker.
-        var longJob = FarmProcess.RunAsync(["map", "sleep", "--input", "-", "--contact", contact, "--workers", "2"],
+        var longJob = FarmCommand.RunAsync(["map", "sleep", "--input", "-", "--contact", contact, "--workers", "2"],
             stdin: string.Concat(Enumerable.Repeat("800\n", 40)), timeout: TimeSpan.FromSeconds(120));
         await ClusterWaits.UntilAsync(client, s => s.Jobs.Any(j => j.FunctionName == "sleep" && j.InFlight > 0), "the long job running");
 
-        var shortJob = await FarmProcess.RunAsync(["map", "sleep", "--input", "-", "--contact", contact, "--workers", "2"],
+        var shortJob = await FarmCommand.RunAsync(["map", "sleep", "--input", "-", "--contact", contact, "--workers", "2"],
             stdin: "50\n51\n52\n53\n", timeout: TimeSpan.FromSeconds(60));
         var status = await client.GetStatusAsync();
 
