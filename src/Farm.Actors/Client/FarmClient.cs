@@ -317,6 +317,7 @@ public sealed partial class FarmClient : IAsyncDisposable
             long itemsDone = 0;
             var chunksDone = 0;
             Task<object>? reading = null;
+            var waiting = new WorkerWait(function, options.WorkerWaitTimeout);
             while (!completed)
             {
                 object? message;
@@ -329,11 +330,12 @@ public sealed partial class FarmClient : IAsyncDisposable
                     reading ??= sink.Inbox.ReadAsync(cancellationToken).AsTask();
                     try
                     {
-                        message = await reading.WaitAsync(JobPingInterval, cancellationToken).ConfigureAwait(false);
+                        message = await reading.WaitAsync(waiting.Until(JobPingInterval), cancellationToken).ConfigureAwait(false);
                         reading = null;
                     }
                     catch (TimeoutException)
                     {
+                        waiting.ThrowIfOver(jobId);
                         SendToMaster(new PingJob(jobId, _mailbox)); // silence: does the master still know this job?
                         continue;
                     }
@@ -379,6 +381,10 @@ public sealed partial class FarmClient : IAsyncDisposable
                         Resume(jobId, function, options, flow, []);
                         break;
                     case JobPong:
+                        break;
+                    case JobWaiting changed:
+                        waiting.Changed(changed.WaitingFor);
+                        options.Progress?.Report(new FarmProgress(itemsDone, totalItems, chunksDone, totalChunks) { WaitingFor = changed.WaitingFor });
                         break;
                     case StreamingJobSink.InputFailed input:
                         ExceptionDispatchInfo.Capture(input.Error).Throw();
@@ -492,6 +498,8 @@ public sealed partial class FarmClient : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxAttempts, "MaxAttempts must be at least 1");
         if (options.TaskTimeout is { } t && t <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(options), t, "TaskTimeout must be positive");
+        if (options.WorkerWaitTimeout is { } w && w <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(options), w, "WorkerWaitTimeout must be positive");
         return new JobOptions(options.TaskTimeout, options.MaxAttempts, options.KeepResults);
     }
 

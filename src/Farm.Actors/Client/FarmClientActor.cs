@@ -43,7 +43,10 @@ internal sealed class FarmClientActor(ConcurrentDictionary<string, JobSink> sink
             case JobPong pong when sinks.TryGetValue(pong.JobId, out var sink):
                 sink.OnMasterChanged(pong);
                 break;
-            case ChunkResults or JobFailed or JobRecovered or JobPong:
+            case JobWaiting waiting when sinks.TryGetValue(waiting.JobId, out var sink):
+                sink.OnWaiting(waiting);
+                break;
+            case ChunkResults or JobFailed or JobRecovered or JobPong or JobWaiting:
                 break; // the caller stopped listening (cancelled or broke out of a stream)
             default:
                 Unhandled(message);

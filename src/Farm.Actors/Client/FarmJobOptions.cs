@@ -32,6 +32,13 @@ public sealed record FarmJobOptions
     /// </summary>
     public bool KeepResults { get; init; }
 
+    /// <summary>
+    /// How long the job may wait in one stretch while no registered worker can run it (none has joined yet, or those that
+    /// could have left) before it fails with <see cref="Protocol.FarmErrorKind.NoWorker"/>. Null: it waits as long as it
+    /// takes, reporting what it waits for through <see cref="Progress"/> (<see cref="FarmProgress.WaitingFor"/>).
+    /// </summary>
+    public TimeSpan? WorkerWaitTimeout { get; init; }
+
     /// <summary>The job's id, to attach to it later; null: the client makes one up. It must be unique in the farm.</summary>
     public string? JobId { get; init; }
 

@@ -9,4 +9,10 @@ public readonly record struct FarmProgress(long ItemsDone, long? ItemsTotal, int
 {
     /// <summary>Items done as a fraction of all items, from 0 to 1; null when the total is unknown or zero.</summary>
     public double? Fraction => ItemsTotal is > 0 ? (double)ItemsDone / ItemsTotal.Value : null;
+
+    /// <summary>
+    /// What the job waits for while no registered worker can run its work (say, "no worker has function 'cube';
+    /// waiting for one to register"); null while it runs. Reported when it changes.
+    /// </summary>
+    public string? WaitingFor { get; init; }
 }

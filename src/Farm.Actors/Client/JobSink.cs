@@ -12,6 +12,11 @@ internal abstract class JobSink
     /// <summary>A master recovered the job (<see cref="JobRecovered"/>) or answered a ping (<see cref="JobPong"/>).</summary>
     public abstract void OnMasterChanged(IFarmMessage message);
 
+    /// <summary>The job waits for a worker that can run it, or no longer does (<see cref="JobWaiting"/>).</summary>
+    public virtual void OnWaiting(JobWaiting waiting)
+    {
+    }
+
     /// <summary>The client is going away: no answer will come.</summary>
     public abstract void OnAbandoned(string reason);
 }

@@ -26,6 +26,8 @@ internal sealed class StreamingJobSink : JobSink
 
     public override void OnMasterChanged(IFarmMessage message) => _inbox.Writer.TryWrite(message);
 
+    public override void OnWaiting(JobWaiting waiting) => _inbox.Writer.TryWrite(waiting);
+
     public override void OnAbandoned(string reason) => _inbox.Writer.TryWrite(new Abandoned(reason));
 
     public void OnInputFailed(Exception error) => _inbox.Writer.TryWrite(new InputFailed(error));

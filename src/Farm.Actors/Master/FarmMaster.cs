@@ -288,9 +288,41 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
     {
         _book.AddChunks(job, chunks, inputComplete);
         if (job.IsFinished)
+        {
             Finish(job, []);
-        else
-            Dispatch();
+            return;
+        }
+        Dispatch();
+        ReviewWaiting(job);
+    }
+
+    /// <summary>
+    /// Tells a job's client when its work has no registered worker that can run it, and when it has one again, so a
+    /// job sent before any worker registered (or after the last capable one was lost) is not silent. Reviewed when a
+    /// job gets work, when a worker registers, and on every sweep (workers lost).
+    /// </summary>
+    private void ReviewWaiting(BookJob job)
+    {
+        string? waitingFor = null;
+        if (!job.Lifecycle.IsEnded() && job.ToDoCount > 0 && job.InFlight == 0 && !_workers.All.Any(w => w.CanRun(job)))
+        {
+            var where = job.RequiredHost is { } host ? $" on host {host}" : "";
+            waitingFor = _workers.Count == 0
+                ? $"no worker has registered with the master; waiting for one with function '{job.FunctionName}'{where}"
+                : $"no worker{where} has function '{job.FunctionName}'; waiting for one to register";
+        }
+        if (waitingFor == job.WaitingFor)
+            return;
+        job.WaitingFor = waitingFor;
+        if (waitingFor is not null)
+            _log.Info("job {0} waits: {1}", job.Id, waitingFor);
+        job.Client.Tell(new JobWaiting(job.Id, waitingFor));
+    }
+
+    private void ReviewWaiting()
+    {
+        foreach (var job in _book.Jobs)
+            ReviewWaiting(job);
     }
 
     private void OnCancelJob(CancelJob cancel)
@@ -428,6 +460,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         Context.Watch(register.Worker);
         register.Worker.Tell(WorkerRegistered.Instance);
         Dispatch();
+        ReviewWaiting();
     }
 
     private void OnTasksDone(TasksDone done)
@@ -595,6 +628,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
     {
         foreach (var expired in _kept.Expire())
             _log.Info("the kept results of job {0} expired unfetched", expired);
+        ReviewWaiting();
 
         var late = _book.Overdue(_time.GetTimestamp());
         if (late.Count == 0)

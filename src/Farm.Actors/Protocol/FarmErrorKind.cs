@@ -15,4 +15,7 @@ public enum FarmErrorKind
     Rejected = 5,
     /// <summary>An input or a result is larger than <c>farm.max-message-size</c>.</summary>
     MessageTooLarge = 6,
+
+    /// <summary>No registered worker could run the job within its <c>FarmJobOptions.WorkerWaitTimeout</c>.</summary>
+    NoWorker = 7,
 }

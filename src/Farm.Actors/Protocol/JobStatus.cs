@@ -17,4 +17,10 @@ public sealed record JobStatus(string JobId, string FunctionName, int Queued, in
 
     /// <summary>Tasks put back on the to-do list: a worker was lost, left, or overran the task's deadline.</summary>
     public long Requeued { get; init; }
+
+    /// <summary>
+    /// What a running job waits for when it has work that no registered worker can run ("no worker has function
+    /// 'cube'; waiting for one to register"); null when it is not waiting for workers.
+    /// </summary>
+    public string? WaitingFor { get; init; }
 }

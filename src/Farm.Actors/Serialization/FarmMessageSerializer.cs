@@ -62,6 +62,7 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
     public const string JobPongManifest = "JQ";
     public const string AttachJobManifest = "AJ";
     public const string WorkerLeavingManifest = "WL";
+    public const string JobWaitingManifest = "JW";
 
     /// <summary>The closed set of manifests, by message type.</summary>
     public static IReadOnlyDictionary<Type, string> Manifests { get; } = new Dictionary<Type, string>
@@ -87,6 +88,7 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
         [typeof(JobPong)] = JobPongManifest,
         [typeof(AttachJob)] = AttachJobManifest,
         [typeof(WorkerLeaving)] = WorkerLeavingManifest,
+        [typeof(JobWaiting)] = JobWaitingManifest,
     };
 
     /// <summary>
@@ -163,6 +165,7 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
                 case JobPong m: writer.WriteString(m.JobId); writer.WriteBool(m.Known); break;
                 case AttachJob m: writer.WriteString(m.JobId); WriteActorRef(writer, m.ReplyTo); break;
                 case WorkerLeaving m: WriteActorRef(writer, m.Worker); break;
+                case JobWaiting m: writer.WriteString(m.JobId); writer.WriteString(m.WaitingFor); break;
                 case WorkerRegistered or GetFarmStatus or ReRegister: break; // no fields
             }
         }
@@ -322,6 +325,7 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
             w.WriteInt32((int)job.State);
             w.WriteInt64(job.Failed);
             w.WriteInt64(job.Requeued);
+            w.WriteString(job.WaitingFor);
         }
     }
 
@@ -380,6 +384,7 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
                 JobPongManifest => new JobPong(reader.ReadString("job id"), reader.ReadBool("known")),
                 AttachJobManifest => new AttachJob(reader.ReadString("job id"), ReadActorRef(ref reader, "reply-to")),
                 WorkerLeavingManifest => new WorkerLeaving(ReadActorRef(ref reader, "worker")),
+                JobWaitingManifest => new JobWaiting(reader.ReadString("job id"), reader.ReadNullableString("waiting for")),
                 _ => throw new InvalidOperationException("unreachable: the manifest was checked"),
             };
             reader.ExpectEnd();
@@ -514,7 +519,13 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
             var state = r.ReadInt32("job state");
             if (!Enum.IsDefined((JobRunState)state))
                 throw r.Malformed($"job state {state}");
-            jobs[i] = job with { State = (JobRunState)state, Failed = r.ReadInt64("failed"), Requeued = r.ReadInt64("requeued") };
+            jobs[i] = job with
+            {
+                State = (JobRunState)state,
+                Failed = r.ReadInt64("failed"),
+                Requeued = r.ReadInt64("requeued"),
+                WaitingFor = r.ReadNullableString("waiting for"),
+            };
         }
         return jobs;
     }

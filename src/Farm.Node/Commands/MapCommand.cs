@@ -57,9 +57,16 @@ public static class MapCommand
                 "its id is printed on stderr, and `farm result ID --contact ...` fetches them",
         };
 
+        var waitForWorkers = new Option<double?>("--wait-for-workers")
+        {
+            HelpName = "SECONDS",
+            Description = "With --contact: fail (exit 1) when no worker of the cluster can run the job for this long; " +
+                "default: wait as long as it takes, saying on stderr what the job waits for",
+        };
+
         var command = new Command("map", "Run a function over a range or over JSON lines, printing one JSON result per line")
         {
-            function, range, input, chunkSize, workers, unordered, output, noProgress, contact, keep,
+            function, range, input, chunkSize, workers, unordered, output, noProgress, contact, keep, waitForWorkers,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(new MapRequest(
             parseResult.GetRequiredValue(function),
@@ -71,7 +78,8 @@ public static class MapCommand
             parseResult.GetValue(output),
             parseResult.GetValue(noProgress),
             parseResult.GetValue(contact),
-            parseResult.GetValue(keep)), cancellationToken));
+            parseResult.GetValue(keep),
+            parseResult.GetValue(waitForWorkers)), cancellationToken));
         return command;
     }
 
@@ -186,12 +194,17 @@ public static class MapCommand
 
         if (request.Keep && contacts is null)
             throw new UsageException("--keep needs --contact: an embedded farm ends with this command");
+        if (request.WaitForWorkers is { } wait && (contacts is null || !(wait > 0 && wait <= TimeSpan.MaxValue.TotalSeconds / 2)))
+            throw new UsageException(contacts is null
+                ? "--wait-for-workers needs --contact: an embedded farm has its workers from the start"
+                : $"--wait-for-workers must be a number of seconds above 0, not {wait}");
 
         var workers = request.Workers ?? Environment.ProcessorCount;
         var chunkSize = MapJob.ChooseChunkSize(request.ChunkSize, input.Count, workers);
         return new MapJob(function, input, chunkSize, workers, request.Unordered, contacts)
         {
             KeptJobId = request.Keep ? $"farm-{Guid.NewGuid().ToString("N")[..12]}" : null,
+            WorkerWaitTimeout = request.WaitForWorkers is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
         };
     }
 

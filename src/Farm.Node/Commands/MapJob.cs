@@ -33,6 +33,9 @@ internal sealed class MapJob(IFarmFunction function, IMapInput input, int chunkS
     /// <summary>With <c>--keep</c>: the job's id, under which the master keeps its results for <c>farm result</c>.</summary>
     public string? KeptJobId { get; init; }
 
+    /// <summary>With <c>--wait-for-workers</c>: how long the job may wait for a worker that can run it; null: as long as it takes.</summary>
+    public TimeSpan? WorkerWaitTimeout { get; init; }
+
     /// <summary>Items written so far (also after a failure: how far the job got).</summary>
     public long ItemsDone { get; private set; }
 
@@ -57,7 +60,14 @@ internal sealed class MapJob(IFarmFunction function, IMapInput input, int chunkS
             ? await CliFarm.ConnectAsync(nodes, Workers, cancellationToken).ConfigureAwait(false)
             : CliFarm.Start(Workers);
         var client = farm.Client;
-        var options = new FarmJobOptions { ChunkSize = ChunkSize, Progress = progress, JobId = KeptJobId, KeepResults = KeptJobId is not null };
+        var options = new FarmJobOptions
+        {
+            ChunkSize = ChunkSize,
+            Progress = new WaitingNotice(progress),
+            JobId = KeptJobId,
+            KeepResults = KeptJobId is not null,
+            WorkerWaitTimeout = WorkerWaitTimeout,
+        };
         if (KeptJobId is { } id)
         {
             // Said first, so whoever runs this can fetch the results even if this command dies mid-job.

@@ -11,4 +11,5 @@ internal sealed record MapRequest(
     string? Output,
     bool NoProgress,
     string? Contact = null,
-    bool Keep = false);
+    bool Keep = false,
+    double? WaitForWorkers = null);

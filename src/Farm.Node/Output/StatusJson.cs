@@ -65,6 +65,7 @@ internal static class StatusJson
             json.WriteNumber("failed", job.Failed);
             json.WriteNumber("requeued", job.Requeued);
             json.WriteBoolean("inputComplete", job.InputComplete);
+            json.WriteString("waitingFor", job.WaitingFor);
             json.WriteEndObject();
         }
         json.WriteEndArray();

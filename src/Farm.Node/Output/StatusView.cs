@@ -74,7 +74,8 @@ internal static class StatusView
         new("Jobs", ["JOB", "FUNCTION", "STATE", "QUEUED", "IN FLIGHT", "DONE", "FAILED", "REQUEUED"],
             status.Jobs.Concat(status.EndedJobs).Select(j => new[]
             {
-                j.JobId, j.FunctionName, StateName(j.State) + (j.State == JobRunState.Running && !j.InputComplete ? " (input open)" : ""),
+                j.JobId, j.FunctionName, StateName(j.State) + (j.State == JobRunState.Running && !j.InputComplete ? " (input open)" : "")
+                    + (j.WaitingFor is { } waiting ? $" (waiting: {waiting})" : ""),
                 N(j.Queued), N(j.InFlight), N(j.Done), N(j.Failed), N(j.Requeued),
             }).ToList(),
             "none running or recently ended"),

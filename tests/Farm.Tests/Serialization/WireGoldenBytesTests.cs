@@ -87,7 +87,10 @@ public sealed class WireGoldenBytesTests : Akka.TestKit.Xunit2.TestKit
                     },
                     new WorkerStatus("akka://farm/user/farm-worker-1", 0, 0) { Node = "akka.tcp://farm@127.0.0.1:4053" },
                 ],
-                [new JobStatus("job-1", "sqrt", 5, 2, 10, InputComplete: false) { Requeued = 4 }],
+                [
+                    new JobStatus("job-1", "sqrt", 5, 2, 10, InputComplete: false) { Requeued = 4 },
+                    new JobStatus("job-2", "cube", 3, 0, 0, InputComplete: true) { WaitingFor = "no worker has function 'cube'; waiting for one to register" },
+                ],
                 1003, 2)
             {
                 Members = [new ClusterMemberStatus("akka.tcp://farm@127.0.0.1:4053", ["master", "worker"], "Up", Reachable: true)],
@@ -108,6 +111,7 @@ public sealed class WireGoldenBytesTests : Akka.TestKit.Xunit2.TestKit
             new JobPong("job-1", Known: true),
             new AttachJob("job-1", client),
             new WorkerLeaving(worker),
+            new JobWaiting("job-2", "no worker has function 'cube'; waiting for one to register"),
         ];
     }
 

@@ -123,5 +123,6 @@ internal static class WireTestData
         new JobPong("client-1", Known: true),
         new AttachJob("farm-0123456789ab", someActor),
         new WorkerLeaving(someActor),
+        new JobWaiting("client-1", "no worker has function 'sqrt'; waiting for one to register"),
     ];
 }

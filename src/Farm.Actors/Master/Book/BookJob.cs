@@ -74,6 +74,9 @@ internal sealed class BookJob(string id, string functionName, IActorRef client, 
     /// <summary>The error of the first task that failed for good (a poison task); the job ends with it once the rest is done.</summary>
     public FarmError? FailedForGood { get; set; }
 
+    /// <summary>What the job waits for while no registered worker can run its work (told to its client); null otherwise.</summary>
+    public string? WaitingFor { get; set; }
+
     /// <summary>Results gathered while handling one message, sent to the client in one reply.</summary>
     public List<ChunkResult>? Outbox { get; set; }
 

@@ -37,6 +37,7 @@ internal static class StatusView
             State = job.Lifecycle.ToRunState(),
             Failed = job.FailedTasks,
             Requeued = job.Requeued,
+            WaitingFor = job.WaitingFor,
         };
     }
 }
