@@ -32,8 +32,9 @@ public static class MapCommand
             HelpName = "FILE",
             Description = "Items as JSON lines, one per line, of the function's input type; '-' reads stdin",
         };
-        var chunkSize = CliOptions.PositiveInt("--chunk-size", "N",
-            $"Items per task [default: about four chunks per worker, at most {MapJob.MaxAutoChunkSize}; {MapJob.UnknownLengthChunkSize} for stdin]");
+        var chunkSize = CliOptions.BoundedInt("--chunk-size", "N",
+            $"Items per task [default: about four chunks per worker, at most {MapJob.MaxAutoChunkSize}; {MapJob.UnknownLengthChunkSize} for stdin]",
+            1, CliOptions.MaxChunkSize);
         var workers = CliOptions.Workers();
         var unordered = new Option<bool>("--unordered")
         {
@@ -159,10 +160,10 @@ public static class MapCommand
         if (request.Range is not null && request.Input is not null)
             throw new UsageException("give the items with either --range or --input, not both");
         // The parser already enforces these; checked again for callers that build a MapRequest themselves.
-        if (request.ChunkSize is < 1)
-            throw new UsageException($"--chunk-size must be at least 1, not {request.ChunkSize}");
-        if (request.Workers is < 1)
-            throw new UsageException($"--workers must be at least 1, not {request.Workers}");
+        if (request.ChunkSize is { } size and (< 1 or > CliOptions.MaxChunkSize))
+            throw new UsageException(CliOptions.OutOfRange("--chunk-size", size, 1, CliOptions.MaxChunkSize));
+        if (request.Workers is { } count and (< 1 or > CliOptions.MaxWorkers))
+            throw new UsageException(CliOptions.OutOfRange("--workers", count, 1, CliOptions.MaxWorkers));
 
         IMapInput input = request.Range is { } range
             ? new RangeInput(RangeSpec.Parse(range), function.InputType, function.Name)

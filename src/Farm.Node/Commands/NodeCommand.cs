@@ -68,7 +68,7 @@ public static class NodeCommand
             HelpName = "ADDR[,ADDR…]",
             Description = "Nodes to join, like akka.tcp://farm@10.0.0.1:4053 [default: FARM_SEEDS; a master without seeds starts a new cluster]",
         };
-        var workers = CliOptions.PositiveInt("--workers", "N",
+        var workers = CliOptions.Workers(
             $"Worker actors on this node (role worker) [default: one per processor, {Environment.ProcessorCount} here]");
         var config = new Option<string?>("--config")
         {
