@@ -120,9 +120,10 @@ public static class MapCommand
             }
             catch (InputLineException e)
             {
-                // Only stdin gets here (files are checked before the job starts), after the earlier lines' results.
+                // Only stdin gets here (files are checked before the job starts), after the earlier lines'
+                // results: say exactly what was printed, so a reader of stdout knows where it stopped.
                 await FlushQuietlyAsync(writer);
-                await Console.Error.WriteLineAsync($"farm: error: {e.Message}");
+                await Console.Error.WriteLineAsync($"farm: error: {e.Message}; {Printed(job, target, e.LineNumber)}");
                 await WriteSummaryAsync(job, failed: true);
                 return ExitCodes.Usage;
             }
@@ -221,6 +222,17 @@ public static class MapCommand
         {
             // the failure being reported matters more than a closed output
         }
+    }
+
+    /// <summary>What a stream stopped by a bad line at <paramref name="badLine"/> left behind.</summary>
+    private static string Printed(MapJob job, OutputTarget target, long badLine)
+    {
+        var before = badLine > 1 ? $"lines 1 to {N(badLine - 1)}" : "no line";
+        if (!target.IsStdout)
+            return $"{target.Description} was left as it was (the {N(job.ItemsDone)} results of {before} are not written)";
+        return badLine > 1
+            ? $"the {N(job.ItemsDone)} results of {before} were printed{(job.Unordered ? "" : " in input order")}, none after"
+            : "nothing was printed";
     }
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
