@@ -106,7 +106,8 @@ public static class NodeCommand
     internal sealed record NodeRequest(string? Roles, string? Hostname, int? Port, string? PublicHostname, string? SeedNodes,
         int? Workers, string? ConfigFile, bool AllowCrash = false, string? Journal = null);
 
-    private sealed record NodePlan(IReadOnlyList<string> Roles, IReadOnlyList<string> Seeds, int Workers, Config Config, bool AllowCrash)
+    private sealed record NodePlan(IReadOnlyList<string> Roles, IReadOnlyList<string> Seeds, int Workers, Config Config, bool AllowCrash,
+        TimeSpan LogRepeatInterval)
     {
         public bool IsMaster => Roles.Contains(FarmCluster.MasterRole);
         public bool IsWorker => Roles.Contains(FarmCluster.WorkerRole);
@@ -124,6 +125,12 @@ public static class NodeCommand
             await Console.Error.WriteLineAsync($"farm: error: {e.Message}");
             return ExitCodes.Usage;
         }
+
+        // stdout carries only the ready line, whatever else in the process (Akka's own Console.WriteLine
+        // calls included) writes to Console.Out: that goes to stderr from here on.
+        var readyLineOut = Console.Out;
+        Console.SetOut(Console.Error);
+        StderrLog.Configure(plan.LogRepeatInterval);
 
         var bound = plan.Config.GetString("akka.remote.dot-netty.tcp.hostname", "");
         if (bound is "0.0.0.0" or "::" && string.IsNullOrEmpty(plan.Config.GetString("akka.remote.dot-netty.tcp.public-hostname", "")))
@@ -157,7 +164,7 @@ public static class NodeCommand
                     Workers = plan.Workers,
                     Functions = FarmFunctionRegistry.WithBuiltIns(plan.AllowCrash),
                 });
-            akka.AddStartup((system, _) => OnStarted(system, plan));
+            akka.AddStartup((system, _) => OnStarted(system, plan, readyLineOut));
         });
 
         using var host = builder.Build();
@@ -188,19 +195,20 @@ public static class NodeCommand
         StderrLogger.ShutdownStarted();
         using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         await host.StopAsync(stopTimeout.Token);
+        StderrLog.Flush();
         await Console.Error.WriteLineAsync("farm node: stopped");
         return byItself ? ExitCodes.JobFailed : ExitCodes.Success;
     }
 
-    private static void OnStarted(ActorSystem system, NodePlan plan)
+    private static void OnStarted(ActorSystem system, NodePlan plan, TextWriter readyLineOut)
     {
         var cluster = Cluster.Get(system);
         system.ActorOf(MembershipLogger.Props(), "farm-membership-log");
         var roles = string.Join(',', plan.Roles);
         cluster.RegisterOnMemberUp(() =>
         {
-            Console.Out.WriteLine($"farm node ready {cluster.SelfAddress} roles={roles}");
-            Console.Out.Flush();
+            readyLineOut.WriteLine($"farm node ready {cluster.SelfAddress} roles={roles}");
+            readyLineOut.Flush();
         });
         // A master without seed nodes starts a cluster of its own: it joins itself (its port may be 0).
         if (plan.Seeds.Count == 0)
@@ -219,9 +227,7 @@ public static class NodeCommand
             throw new UsageException("--workers needs the worker role (--roles worker or master,worker)");
 
         var directory = Path.Combine(AppContext.BaseDirectory, "hocon");
-        // Akka's default logger writes to stdout, which carries only the ready line.
-        var config = ConfigurationFactory.ParseString($"akka.loggers = [\"{typeof(StderrLogger).AssemblyQualifiedName}\"]")
-            .WithFallback(ReadHocon(Path.Combine(directory, "farm.conf"), "the farm's base configuration"));
+        var config = ReadHocon(Path.Combine(directory, "farm.conf"), "the farm's base configuration");
         config = (isMaster
                 ? ReadHocon(Path.Combine(directory, "master.conf"), "the master's configuration")
                 : ReadHocon(Path.Combine(directory, "worker.conf"), "the worker's configuration"))
@@ -251,13 +257,30 @@ public static class NodeCommand
         if (request.PublicHostname is { } publicHost)
             flags.Add($"akka.remote.dot-netty.tcp.public-hostname = {Quote(publicHost, "--public-hostname")}");
         config = ConfigurationFactory.ParseString(string.Join('\n', flags)).WithFallback(config);
+        // Over everything, --config included: Akka's default loggers write to stdout, which carries only the
+        // ready line; StderrLogger.Hocon sends all of it to stderr.
+        config = ConfigurationFactory.ParseString(StderrLogger.Hocon).WithFallback(config);
+        // A seed of another transport (akka.ssl.tcp on a plain node) cannot be joined: Akka's join process
+        // then fails in a tight loop, about 20,000 identical errors a second, instead of saying so once.
+        var protocol = config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl", false) ? "akka.ssl.tcp" : "akka.tcp";
+        foreach (var seed in seeds)
+        {
+            var scheme = seed[..seed.IndexOf("://", StringComparison.Ordinal)];
+            if (scheme != protocol)
+                throw new UsageException($"seed node '{seed}' uses {scheme}, but this node speaks {protocol}" +
+                                         (protocol == "akka.tcp" ? $"; expected akka.tcp://{FarmCluster.SystemName}@HOST:PORT" : " (akka.remote.dot-netty.tcp.enable-ssl is on)"));
+        }
+        var repeatInterval = config.GetTimeSpan("farm.log.repeat-interval", StderrLog.DefaultRepeatInterval, allowInfinite: false);
+        if (repeatInterval <= TimeSpan.Zero)
+            throw new UsageException($"farm.log.repeat-interval must be positive, not {repeatInterval}");
+
         if (isMaster && config.GetBoolean("farm.master.durable", false))
         {
             config = config.WithFallback(SqlPersistence.DefaultConfiguration);
             PrepareJournal(config);
         }
 
-        return new NodePlan(roles, seeds, request.Workers ?? Environment.ProcessorCount, config, request.AllowCrash);
+        return new NodePlan(roles, seeds, request.Workers ?? Environment.ProcessorCount, config, request.AllowCrash, repeatInterval);
     }
 
     /// <summary>A durable master journals to the SQL plugin configured in hocon/master.conf; otherwise it journals nothing.</summary>

@@ -9,15 +9,8 @@ namespace ActorFarm.Node.Hosting;
 /// </summary>
 internal sealed class CliFarm : IAsyncDisposable
 {
-    // stdout-loglevel governs the bare logger Akka uses before its loggers start and after they stop;
-    // it writes to stdout, so it is switched off. Everything in between goes to StderrLogger.
-    private static readonly string Config = $$"""
-        akka {
-          loggers = ["{{typeof(StderrLogger).AssemblyQualifiedName}}"]
-          stdout-loglevel = OFF
-          loglevel = WARNING
-        }
-        """;
+    // All of Akka's logging goes to stderr (StderrLogger.Hocon): stdout carries the results.
+    private static readonly string Config = StderrLogger.Hocon + "\nakka.loglevel = WARNING\n";
 
     private CliFarm(FarmClient client) => Client = client;
 

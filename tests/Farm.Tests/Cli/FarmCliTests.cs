@@ -143,6 +143,8 @@ public sealed class FarmCliTests : IDisposable
         { ["node", "--roles", "worker", "--seed-nodes", "akka.tcp://farm@127.0.0.1:1", "--workers", "5000"], "--workers must be from 1 to 1024, not 5000" },
         { ["node", "--port", "65536"], "--port takes a port number from 0 to 65535, not '65536'" },
         { ["node", "--port", "-1"], "--port takes a port number from 0 to 65535, not '-1'" },
+        // Akka's join process failed in a tight loop on it, about 20,000 identical errors a second.
+        { ["node", "--roles", "worker", "--seed-nodes", "akka.ssl.tcp://farm@127.0.0.1:4053"], "seed node 'akka.ssl.tcp://farm@127.0.0.1:4053' uses akka.ssl.tcp, but this node speaks akka.tcp" },
         { ["map", "sqrt", "--range", "0:10", "--output", "/no/such/dir/out.txt"], "directory '/no/such/dir' does not exist" },
         { ["map"], "FUNCTION" },
         { [], "Required command was not provided" },
