@@ -14,6 +14,9 @@ internal sealed class CliFarm : IAsyncDisposable
 
     private CliFarm(FarmClient client) => Client = client;
 
+    // Repeated log lines are counted and their counts printed per interval, as on a node.
+    static CliFarm() => StderrLog.Configure(StderrLog.DefaultRepeatInterval);
+
     public FarmClient Client { get; }
 
     public static CliFarm Start(int workers) =>
@@ -55,5 +58,7 @@ internal sealed class CliFarm : IAsyncDisposable
         // worker warns that the worker "is gone". That is noise once the job is over, so warnings end here.
         StderrLogger.ShutdownStarted();
         await Client.DisposeAsync().ConfigureAwait(false);
+        StderrLog.Flush(); // the counts of repeated lines still held back
+
     }
 }
