@@ -79,20 +79,28 @@ internal static partial class StderrLog
             $"farm: repeated {held.Count:N0} more times in {held.Over.TotalSeconds:0.#} s, not printed (identical lines are printed once per {RepeatInterval.TotalSeconds:0.#} s): {held.Description}"));
 
     /// <summary>
-    /// A cluster client's actor system (<c>farm-client</c>) going away: Akka's remoting logs its end as a
-    /// failed association (WARNING) and a "Disassociated" ERROR with a stack trace, on every normal exit of
-    /// <c>farm map --contact</c>, <c>farm status</c> and <c>farm result</c>. Nodes disconnecting still log.
+    /// A cluster client's actor system (<c>farm-client</c>) going away: Akka's remoting logs the end of its
+    /// association as a failure (WARNING "Association with remote system … has failed", an "AssociationError",
+    /// a "Disassociated" ERROR with a stack trace), on many a normal exit of <c>farm map --contact</c>,
+    /// <c>farm status</c> and <c>farm result</c>. Clients come and go and report their own failures, so the
+    /// end of a client's association is not logged. What stays: anything about nodes, and a client the
+    /// master cannot reach at all ("unreachable remote address": a client advertising a wrong host name).
     /// </summary>
     internal static bool IsClientDisconnect(LogEvent logEvent)
     {
+        var message = logEvent.Message?.ToString() ?? "";
         var peerIsClient = logEvent.LogSource?.Contains(ClientSystemEncoded, StringComparison.Ordinal) == true
-                           || logEvent.Message?.ToString()?.Contains(ClientSystem, StringComparison.Ordinal) == true;
-        if (!peerIsClient)
+                           || message.Contains(ClientSystem, StringComparison.Ordinal);
+        if (!peerIsClient || message.Contains("unreachable remote address", StringComparison.Ordinal))
             return false;
-        // Akka.Remote's EndpointDisassociatedException is internal: matched by name.
-        return logEvent.Cause?.GetType().Name == DisassociatedException
-               || logEvent.Message?.ToString()?.Contains(DisassociatedException, StringComparison.Ordinal) == true;
+        // Akka.Remote's exception types here are internal: matched by name.
+        var cause = logEvent.Cause?.GetType().Name ?? "";
+        return cause is DisassociatedException or "ShutDownAssociation" or "InvalidAssociation"
+               || Array.Exists(EndOfAssociation, m => message.Contains(m, StringComparison.Ordinal));
     }
+
+    private static readonly string[] EndOfAssociation =
+        ["Disassociated", "has failed; address is now gated", "AssociationError", "Shut down address", "explicitly disassociated"];
 
     private const string DisassociatedException = "EndpointDisassociatedException";
     private const string ClientSystem = "://farm-client@";

@@ -55,7 +55,13 @@ public sealed class LogFilterTests
             "Association with remote system akka.tcp://farm-client@127.0.0.1:45651 has failed; address is now gated for 5000 ms. " +
             "Reason is: [Akka.Remote.EndpointDisassociatedException: Disassociated")));
 
+        Assert.True(StderrLog.IsClientDisconnect(new Error(null, clientWriter, typeof(object),
+            "AssociationError [akka.tcp://farm@127.0.0.1:4053] <- [akka.tcp://farm-client@127.0.0.1:45651]: Error [Shut down address: akka.tcp://farm-client@127.0.0.1:45651] []")));
+
         Assert.False(StderrLog.IsClientDisconnect(new Error(disassociated, nodeWriter, typeof(object), "Disassociated")));
+        // A client the master cannot reach at all (it advertises a wrong host name) is worth a line.
+        Assert.False(StderrLog.IsClientDisconnect(new Warning("akka.tcp://farm@127.0.0.1:4053/system/endpointManager", typeof(object),
+            "Tried to associate with unreachable remote address [akka.tcp://farm-client@10.0.0.9:45651]. Address is now gated for 5000 ms")));
         Assert.False(StderrLog.IsClientDisconnect(new Error(new InvalidOperationException("boom"), clientWriter, typeof(object), "boom")));
     }
 }

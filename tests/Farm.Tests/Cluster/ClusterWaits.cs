@@ -40,6 +40,25 @@ internal static class ClusterWaits
         await UntilAsync(client, s => s.Workers.Count >= workers, $"{workers} workers registered");
     }
 
+    /// <summary>Until <paramref name="node"/>'s stderr holds <paramref name="text"/>; fails if the node exits first.</summary>
+    public static async Task UntilLoggedAsync(FarmNodeProcess node, string text, TimeSpan? timeout = null)
+    {
+        using var deadline = new CancellationTokenSource(timeout ?? Timeout);
+        while (!node.Stderr.Contains(text, StringComparison.Ordinal))
+        {
+            if (node.HasExited)
+                throw new Xunit.Sdk.XunitException($"the node exited before it logged '{text}': {node}");
+            try
+            {
+                await Task.Delay(50, deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"the node did not log '{text}' within {timeout ?? Timeout}: {node}");
+            }
+        }
+    }
+
     public static string Describe(FarmStatus? status) => status is null
         ? "none"
         : $"workers [{string.Join(", ", status.Workers.Select(w => $"{w.Worker}: {w.TasksInFlight} in flight, {w.TasksCompleted} done"))}], " +

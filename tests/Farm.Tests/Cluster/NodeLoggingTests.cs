@@ -30,7 +30,7 @@ public sealed class NodeLoggingTests : IDisposable
             """);
         await using var node = FarmNodeProcess.Start("--roles", "worker", "--hostname", "127.0.0.1", "--port", "0",
             "--seed-nodes", "akka.tcp://farm@127.0.0.1:1", "--config", config);
-        await UntilAsync(() => node.Stderr.Contains(TransportError, StringComparison.Ordinal), node);
+        await ClusterWaits.UntilLoggedAsync(node, TransportError);
 
         node.Terminate();
         var exitCode = await node.WaitForExitAsync(ExitTimeout);
@@ -68,26 +68,7 @@ public sealed class NodeLoggingTests : IDisposable
 
         Assert.True(exitCode == 0, $"exit {exitCode}: {master}");
         Assert.Equal($"farm node ready {address} roles=master,worker\n", master.Stdout.ReplaceLineEndings("\n"));
-        Assert.DoesNotContain("farm-client", master.Stderr);
-        Assert.DoesNotContain("Disassociated", master.Stderr);
-        Assert.DoesNotContain("[ERROR]", master.Stderr);
-    }
-
-    private static async Task UntilAsync(Func<bool> condition, FarmNodeProcess node)
-    {
-        using var deadline = new CancellationTokenSource(ReadyTimeout);
-        while (!condition())
-        {
-            if (node.HasExited)
-                Assert.Fail($"the node exited: {node}");
-            try
-            {
-                await Task.Delay(50, deadline.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Assert.Fail($"the node never logged what was expected within {ReadyTimeout}: {node}");
-            }
-        }
+        foreach (var noise in new[] { "farm-client", "Disassociated", "[ERROR]" })
+            Assert.False(master.Stderr.Contains(noise, StringComparison.Ordinal), $"the master's stderr has '{noise}': {master}");
     }
 }
