@@ -107,8 +107,11 @@ public static class NodeCommand
         int? Workers, string? ConfigFile, bool AllowCrash = false, string? Journal = null);
 
     private sealed record NodePlan(IReadOnlyList<string> Roles, IReadOnlyList<string> Seeds, int Workers, Config Config, bool AllowCrash,
-        TimeSpan LogRepeatInterval)
+        TimeSpan LogRepeatInterval, bool Rejoin, TimeSpan RejoinBackoffMin, TimeSpan RejoinBackoffMax)
     {
+        /// <summary>Starts a new actor system when this one stops by itself: only a node that has seeds to join.</summary>
+        public bool Rejoins => Rejoin && Seeds.Count > 0;
+
         public bool IsMaster => Roles.Contains(FarmCluster.MasterRole);
         public bool IsWorker => Roles.Contains(FarmCluster.WorkerRole);
     }
@@ -142,6 +145,67 @@ public static class NodeCommand
         if (swept > 0)
             await Console.Error.WriteLineAsync($"farm node: deleted {swept} shared-memory files left by processes that are gone");
 
+        var ready = new ReadyLine(readyLineOut, string.Join(',', plan.Roles));
+        // A node that joins through seed nodes heals by itself: when its actor system stops without being
+        // told to (the split-brain resolver downed it: its master was killed and restarted, a partition
+        // outlasted stable-after), it starts a new one and joins again, with back-off. A master without seeds
+        // is the cluster's founder: a new system of its own would be a second cluster, so it exits (1).
+        var restartsWithoutUp = 0;
+        while (true)
+        {
+            var (outcome, reason) = await RunSystemAsync(plan, ready, cancellationToken);
+            if (outcome == SystemOutcome.Cancelled)
+                return ExitCodes.Cancelled;
+            if (outcome == SystemOutcome.Stopped)
+                return await FinishAsync(ExitCodes.Success);
+            if (!plan.Rejoins)
+                return await FinishAsync(ExitCodes.JobFailed);
+
+            restartsWithoutUp = ready.UpSinceLastCheck() ? 0 : restartsWithoutUp + 1;
+            var delay = RejoinDelay(plan, restartsWithoutUp);
+            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"farm node: the actor system stopped by itself ({reason}); starting a new one in {delay.TotalSeconds:0.#} s to join {string.Join(',', plan.Seeds)} again"));
+            try
+            {
+                await Task.Delay(delay, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return await FinishAsync(ExitCodes.Success);
+            }
+            StderrLog.ShutdownEnded();
+        }
+
+        static async Task<int> FinishAsync(int exitCode)
+        {
+            StderrLog.Flush(); // the counts of repeated lines still held back
+            await Console.Error.WriteLineAsync("farm node: stopped");
+            return exitCode;
+        }
+    }
+
+    /// <summary>The back-off between restarts: the minimum after a system that got Up, doubling while none does.</summary>
+    private static TimeSpan RejoinDelay(NodePlan plan, int restartsWithoutUp)
+    {
+        var factor = Math.Pow(2, Math.Min(restartsWithoutUp, 20));
+        return TimeSpan.FromTicks((long)Math.Min(plan.RejoinBackoffMax.Ticks, plan.RejoinBackoffMin.Ticks * factor));
+    }
+
+    private enum SystemOutcome
+    {
+        /// <summary>SIGTERM/Ctrl+C before the system was up.</summary>
+        Cancelled,
+
+        /// <summary>SIGTERM/Ctrl+C (or Akka's CLR exit hook): the node left the cluster.</summary>
+        Stopped,
+
+        /// <summary>The system stopped by itself: downed, removed.</summary>
+        StoppedByItself,
+    }
+
+    /// <summary>Runs one actor system (in its own host) until SIGTERM/Ctrl+C or until it stops by itself.</summary>
+    private static async Task<(SystemOutcome Outcome, string Reason)> RunSystemAsync(NodePlan plan, ReadyLine ready, CancellationToken cancellationToken)
+    {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             DisableDefaults = true,
@@ -164,7 +228,7 @@ public static class NodeCommand
                     Workers = plan.Workers,
                     Functions = FarmFunctionRegistry.WithBuiltIns(plan.AllowCrash),
                 });
-            akka.AddStartup((system, _) => OnStarted(system, plan, readyLineOut));
+            akka.AddStartup((system, _) => OnStarted(system, plan, ready));
         });
 
         using var host = builder.Build();
@@ -174,7 +238,7 @@ public static class NodeCommand
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return ExitCodes.Cancelled;
+            return (SystemOutcome.Cancelled, "cancelled");
         }
 
         var system = host.Services.GetRequiredService<ActorSystem>();
@@ -188,28 +252,22 @@ public static class NodeCommand
         var reason = CoordinatedShutdown.Get(system).ShutdownReason;
         var byItself = stopped == system.WhenTerminated && !cancellationToken.IsCancellationRequested
             && reason is not CoordinatedShutdown.ClrExitReason;
+        var reasonName = reason?.GetType().Name ?? "no reason given";
 
         await Console.Error.WriteLineAsync(byItself
-            ? $"farm node: the actor system stopped ({reason?.GetType().Name ?? "no reason given"}); exiting"
+            ? $"farm node: the actor system stopped ({reasonName}){(plan.Rejoins ? "" : "; exiting")}"
             : "farm node: stopping (leaving the cluster)");
         StderrLogger.ShutdownStarted();
         using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         await host.StopAsync(stopTimeout.Token);
-        StderrLog.Flush();
-        await Console.Error.WriteLineAsync("farm node: stopped");
-        return byItself ? ExitCodes.JobFailed : ExitCodes.Success;
+        return (byItself ? SystemOutcome.StoppedByItself : SystemOutcome.Stopped, reasonName);
     }
 
-    private static void OnStarted(ActorSystem system, NodePlan plan, TextWriter readyLineOut)
+    private static void OnStarted(ActorSystem system, NodePlan plan, ReadyLine ready)
     {
         var cluster = Cluster.Get(system);
         system.ActorOf(MembershipLogger.Props(), "farm-membership-log");
-        var roles = string.Join(',', plan.Roles);
-        cluster.RegisterOnMemberUp(() =>
-        {
-            readyLineOut.WriteLine($"farm node ready {cluster.SelfAddress} roles={roles}");
-            readyLineOut.Flush();
-        });
+        cluster.RegisterOnMemberUp(() => ready.Up(cluster.SelfAddress));
         // A master without seed nodes starts a cluster of its own: it joins itself (its port may be 0).
         if (plan.Seeds.Count == 0)
             cluster.Join(cluster.SelfAddress);
@@ -273,6 +331,10 @@ public static class NodeCommand
         var repeatInterval = config.GetTimeSpan("farm.log.repeat-interval", StderrLog.DefaultRepeatInterval, allowInfinite: false);
         if (repeatInterval <= TimeSpan.Zero)
             throw new UsageException($"farm.log.repeat-interval must be positive, not {repeatInterval}");
+        var backoffMin = config.GetTimeSpan("farm.node.rejoin-backoff-min", TimeSpan.FromSeconds(1), allowInfinite: false);
+        var backoffMax = config.GetTimeSpan("farm.node.rejoin-backoff-max", TimeSpan.FromSeconds(30), allowInfinite: false);
+        if (backoffMin <= TimeSpan.Zero || backoffMax < backoffMin)
+            throw new UsageException($"farm.node.rejoin-backoff-min ({backoffMin}) must be positive and at most farm.node.rejoin-backoff-max ({backoffMax})");
 
         if (isMaster && config.GetBoolean("farm.master.durable", false))
         {
@@ -280,7 +342,8 @@ public static class NodeCommand
             PrepareJournal(config);
         }
 
-        return new NodePlan(roles, seeds, request.Workers ?? Environment.ProcessorCount, config, request.AllowCrash, repeatInterval);
+        return new NodePlan(roles, seeds, request.Workers ?? Environment.ProcessorCount, config, request.AllowCrash, repeatInterval,
+            config.GetBoolean("farm.node.rejoin", true), backoffMin, backoffMax);
     }
 
     /// <summary>A durable master journals to the SQL plugin configured in hocon/master.conf; otherwise it journals nothing.</summary>

@@ -39,6 +39,9 @@ internal static partial class StderrLog
     /// <summary>From now on only errors are printed: warnings while a system stops are noise (see <see cref="CliFarm.DisposeAsync"/>).</summary>
     public static void ShutdownStarted() => s_shuttingDown = true;
 
+    /// <summary>A new actor system runs (a node that joins again): warnings are printed again.</summary>
+    public static void ShutdownEnded() => s_shuttingDown = false;
+
     /// <summary>Prints the counts still held back; called last, as the process exits.</summary>
     public static void Flush()
     {
