@@ -26,12 +26,27 @@ internal static class Chunking
         return chunkSize ?? 0;
     }
 
-    /// <summary>Default window: enough chunks to keep every worker fed, with about a million items at most.</summary>
+    /// <summary>The default window's usual ceiling in chunks, unless more workers need feeding.</summary>
+    public const int DefaultWindowChunks = 4096;
+
+    /// <summary>
+    /// The default window's hard ceiling: 8 chunks for each of 8192 workers. Past that a client planning for
+    /// more workers keeps this many in flight (workers pull, so the rest of the cluster idles a little; the
+    /// caller can set <see cref="FarmJobOptions.MaxChunksInFlight"/>) rather than an unbounded amount of memory.
+    /// </summary>
+    public const int MaxDefaultWindowChunks = 1 << 16;
+
+    /// <summary>
+    /// Default window: about a million items, but at least 8 chunks per worker so every worker stays fed,
+    /// and at most <see cref="DefaultWindowChunks"/> chunks unless the workers need more (up to
+    /// <see cref="MaxDefaultWindowChunks"/>). Any worker count is accepted: the count is only a plan.
+    /// </summary>
     public static int DefaultWindow(int chunkSize, int workers)
     {
-        var floor = 8 * Math.Max(1, workers);
+        // In longs: 8 * int.MaxValue workers overflows an int.
+        var floor = (int)Math.Min(8L * Math.Max(1, workers), MaxDefaultWindowChunks);
         var byItems = DefaultMaxItemsInFlight / Math.Max(1, chunkSize);
-        return Math.Clamp(byItems, floor, 4096);
+        return Math.Clamp(byItems, floor, Math.Max(floor, DefaultWindowChunks));
     }
 
     /// <summary>Slices of an array, sharing it: no copy in one process.</summary>

@@ -54,7 +54,10 @@ public sealed partial class FarmClient
             if (placement == SharedArrayPlacement.Ship && options.MaxChunksInFlight is null && slices.Count > 0)
             {
                 var largest = slices.Max(s => (long)(s.End - s.Start) * elementSize);
-                options = options with { MaxChunksInFlight = (int)Math.Clamp(ShippedBytesInFlight / Math.Max(1, largest), 2L * Workers, 4096) };
+                // At least two slices per worker, but never more than the default window's ceiling: a floor
+                // above the ceiling (more than 2048 workers planned) would make Math.Clamp throw.
+                var floor = Math.Min(2L * Workers, Chunking.DefaultWindowChunks);
+                options = options with { MaxChunksInFlight = (int)Math.Clamp(ShippedBytesInFlight / Math.Max(1, largest), floor, Chunking.DefaultWindowChunks) };
             }
             Serialization.FarmTypeRegistry.Get(System).Allow(typeof(SharedSlice)).Allow(typeof(T));
 

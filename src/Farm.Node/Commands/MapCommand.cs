@@ -32,8 +32,9 @@ public static class MapCommand
             HelpName = "FILE",
             Description = "Items as JSON lines, one per line, of the function's input type; '-' reads stdin",
         };
-        var chunkSize = CliOptions.PositiveInt("--chunk-size", "N",
-            $"Items per task [default: about four chunks per worker, at most {MapJob.MaxAutoChunkSize}; {MapJob.UnknownLengthChunkSize} for stdin]");
+        var chunkSize = CliOptions.BoundedInt("--chunk-size", "N",
+            $"Items per task [default: about four chunks per worker, at most {MapJob.MaxAutoChunkSize}; {MapJob.UnknownLengthChunkSize} for stdin]",
+            1, CliOptions.MaxChunkSize);
         var workers = CliOptions.Workers();
         var unordered = new Option<bool>("--unordered")
         {
@@ -127,9 +128,10 @@ public static class MapCommand
             }
             catch (InputLineException e)
             {
-                // Only stdin gets here (files are checked before the job starts), after the earlier lines' results.
+                // Only stdin gets here (files are checked before the job starts), after the earlier lines'
+                // results: say exactly what was printed, so a reader of stdout knows where it stopped.
                 await FlushQuietlyAsync(writer);
-                await Console.Error.WriteLineAsync($"farm: error: {e.Message}");
+                await Console.Error.WriteLineAsync($"farm: error: {e.Message}; {Printed(job, target, e.LineNumber)}");
                 await WriteSummaryAsync(job, failed: true);
                 return ExitCodes.Usage;
             }
@@ -167,10 +169,10 @@ public static class MapCommand
         if (request.Range is not null && request.Input is not null)
             throw new UsageException("give the items with either --range or --input, not both");
         // The parser already enforces these; checked again for callers that build a MapRequest themselves.
-        if (request.ChunkSize is < 1)
-            throw new UsageException($"--chunk-size must be at least 1, not {request.ChunkSize}");
-        if (request.Workers is < 1)
-            throw new UsageException($"--workers must be at least 1, not {request.Workers}");
+        if (request.ChunkSize is { } size and (< 1 or > CliOptions.MaxChunkSize))
+            throw new UsageException(CliOptions.OutOfRange("--chunk-size", size, 1, CliOptions.MaxChunkSize));
+        if (request.Workers is { } count and (< 1 or > CliOptions.MaxWorkers))
+            throw new UsageException(CliOptions.OutOfRange("--workers", count, 1, CliOptions.MaxWorkers));
 
         IMapInput input = request.Range is { } range
             ? new RangeInput(RangeSpec.Parse(range), function.InputType, function.Name)
@@ -233,6 +235,17 @@ public static class MapCommand
         {
             // the failure being reported matters more than a closed output
         }
+    }
+
+    /// <summary>What a stream stopped by a bad line at <paramref name="badLine"/> left behind.</summary>
+    private static string Printed(MapJob job, OutputTarget target, long badLine)
+    {
+        var before = badLine > 1 ? $"lines 1 to {N(badLine - 1)}" : "no line";
+        if (!target.IsStdout)
+            return $"{target.Description} was left as it was (the {N(job.ItemsDone)} results of {before} are not written)";
+        return badLine > 1
+            ? $"the {N(job.ItemsDone)} results of {before} were printed{(job.Unordered ? "" : " in input order")}, none after"
+            : "nothing was printed";
     }
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);

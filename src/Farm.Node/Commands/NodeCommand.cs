@@ -68,7 +68,7 @@ public static class NodeCommand
             HelpName = "ADDR[,ADDR…]",
             Description = "Nodes to join, like akka.tcp://farm@10.0.0.1:4053 [default: FARM_SEEDS; a master without seeds starts a new cluster]",
         };
-        var workers = CliOptions.PositiveInt("--workers", "N",
+        var workers = CliOptions.Workers(
             $"Worker actors on this node (role worker) [default: one per processor, {Environment.ProcessorCount} here]");
         var config = new Option<string?>("--config")
         {
@@ -106,8 +106,12 @@ public static class NodeCommand
     internal sealed record NodeRequest(string? Roles, string? Hostname, int? Port, string? PublicHostname, string? SeedNodes,
         int? Workers, string? ConfigFile, bool AllowCrash = false, string? Journal = null);
 
-    private sealed record NodePlan(IReadOnlyList<string> Roles, IReadOnlyList<string> Seeds, int Workers, Config Config, bool AllowCrash)
+    private sealed record NodePlan(IReadOnlyList<string> Roles, IReadOnlyList<string> Seeds, int Workers, Config Config, bool AllowCrash,
+        TimeSpan LogRepeatInterval, bool Rejoin, TimeSpan RejoinBackoffMin, TimeSpan RejoinBackoffMax)
     {
+        /// <summary>Starts a new actor system when this one stops by itself: only a node that has seeds to join.</summary>
+        public bool Rejoins => Rejoin && Seeds.Count > 0;
+
         public bool IsMaster => Roles.Contains(FarmCluster.MasterRole);
         public bool IsWorker => Roles.Contains(FarmCluster.WorkerRole);
     }
@@ -125,6 +129,12 @@ public static class NodeCommand
             return ExitCodes.Usage;
         }
 
+        // stdout carries only the ready line, whatever else in the process (Akka's own Console.WriteLine
+        // calls included) writes to Console.Out: that goes to stderr from here on.
+        var readyLineOut = Console.Out;
+        Console.SetOut(Console.Error);
+        StderrLog.Configure(plan.LogRepeatInterval);
+
         var bound = plan.Config.GetString("akka.remote.dot-netty.tcp.hostname", "");
         if (bound is "0.0.0.0" or "::" && string.IsNullOrEmpty(plan.Config.GetString("akka.remote.dot-netty.tcp.public-hostname", "")))
             await Console.Error.WriteLineAsync(
@@ -135,6 +145,67 @@ public static class NodeCommand
         if (swept > 0)
             await Console.Error.WriteLineAsync($"farm node: deleted {swept} shared-memory files left by processes that are gone");
 
+        var ready = new ReadyLine(readyLineOut, string.Join(',', plan.Roles));
+        // A node that joins through seed nodes heals by itself: when its actor system stops without being
+        // told to (the split-brain resolver downed it: its master was killed and restarted, a partition
+        // outlasted stable-after), it starts a new one and joins again, with back-off. A master without seeds
+        // is the cluster's founder: a new system of its own would be a second cluster, so it exits (1).
+        var restartsWithoutUp = 0;
+        while (true)
+        {
+            var (outcome, reason) = await RunSystemAsync(plan, ready, cancellationToken);
+            if (outcome == SystemOutcome.Cancelled)
+                return ExitCodes.Cancelled;
+            if (outcome == SystemOutcome.Stopped)
+                return await FinishAsync(ExitCodes.Success);
+            if (!plan.Rejoins)
+                return await FinishAsync(ExitCodes.JobFailed);
+
+            restartsWithoutUp = ready.UpSinceLastCheck() ? 0 : restartsWithoutUp + 1;
+            var delay = RejoinDelay(plan, restartsWithoutUp);
+            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"farm node: the actor system stopped by itself ({reason}); starting a new one in {delay.TotalSeconds:0.#} s to join {string.Join(',', plan.Seeds)} again"));
+            try
+            {
+                await Task.Delay(delay, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return await FinishAsync(ExitCodes.Success);
+            }
+            StderrLog.ShutdownEnded();
+        }
+
+        static async Task<int> FinishAsync(int exitCode)
+        {
+            StderrLog.Flush(); // the counts of repeated lines still held back
+            await Console.Error.WriteLineAsync("farm node: stopped");
+            return exitCode;
+        }
+    }
+
+    /// <summary>The back-off between restarts: the minimum after a system that got Up, doubling while none does.</summary>
+    private static TimeSpan RejoinDelay(NodePlan plan, int restartsWithoutUp)
+    {
+        var factor = Math.Pow(2, Math.Min(restartsWithoutUp, 20));
+        return TimeSpan.FromTicks((long)Math.Min(plan.RejoinBackoffMax.Ticks, plan.RejoinBackoffMin.Ticks * factor));
+    }
+
+    private enum SystemOutcome
+    {
+        /// <summary>SIGTERM/Ctrl+C before the system was up.</summary>
+        Cancelled,
+
+        /// <summary>SIGTERM/Ctrl+C (or Akka's CLR exit hook): the node left the cluster.</summary>
+        Stopped,
+
+        /// <summary>The system stopped by itself: downed, removed.</summary>
+        StoppedByItself,
+    }
+
+    /// <summary>Runs one actor system (in its own host) until SIGTERM/Ctrl+C or until it stops by itself.</summary>
+    private static async Task<(SystemOutcome Outcome, string Reason)> RunSystemAsync(NodePlan plan, ReadyLine ready, CancellationToken cancellationToken)
+    {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             DisableDefaults = true,
@@ -157,7 +228,7 @@ public static class NodeCommand
                     Workers = plan.Workers,
                     Functions = FarmFunctionRegistry.WithBuiltIns(plan.AllowCrash),
                 });
-            akka.AddStartup((system, _) => OnStarted(system, plan));
+            akka.AddStartup((system, _) => OnStarted(system, plan, ready));
         });
 
         using var host = builder.Build();
@@ -167,7 +238,7 @@ public static class NodeCommand
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return ExitCodes.Cancelled;
+            return (SystemOutcome.Cancelled, "cancelled");
         }
 
         var system = host.Services.GetRequiredService<ActorSystem>();
@@ -181,27 +252,22 @@ public static class NodeCommand
         var reason = CoordinatedShutdown.Get(system).ShutdownReason;
         var byItself = stopped == system.WhenTerminated && !cancellationToken.IsCancellationRequested
             && reason is not CoordinatedShutdown.ClrExitReason;
+        var reasonName = reason?.GetType().Name ?? "no reason given";
 
         await Console.Error.WriteLineAsync(byItself
-            ? $"farm node: the actor system stopped ({reason?.GetType().Name ?? "no reason given"}); exiting"
+            ? $"farm node: the actor system stopped ({reasonName}){(plan.Rejoins ? "" : "; exiting")}"
             : "farm node: stopping (leaving the cluster)");
         StderrLogger.ShutdownStarted();
         using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         await host.StopAsync(stopTimeout.Token);
-        await Console.Error.WriteLineAsync("farm node: stopped");
-        return byItself ? ExitCodes.JobFailed : ExitCodes.Success;
+        return (byItself ? SystemOutcome.StoppedByItself : SystemOutcome.Stopped, reasonName);
     }
 
-    private static void OnStarted(ActorSystem system, NodePlan plan)
+    private static void OnStarted(ActorSystem system, NodePlan plan, ReadyLine ready)
     {
         var cluster = Cluster.Get(system);
         system.ActorOf(MembershipLogger.Props(), "farm-membership-log");
-        var roles = string.Join(',', plan.Roles);
-        cluster.RegisterOnMemberUp(() =>
-        {
-            Console.Out.WriteLine($"farm node ready {cluster.SelfAddress} roles={roles}");
-            Console.Out.Flush();
-        });
+        cluster.RegisterOnMemberUp(() => ready.Up(cluster.SelfAddress));
         // A master without seed nodes starts a cluster of its own: it joins itself (its port may be 0).
         if (plan.Seeds.Count == 0)
             cluster.Join(cluster.SelfAddress);
@@ -219,9 +285,7 @@ public static class NodeCommand
             throw new UsageException("--workers needs the worker role (--roles worker or master,worker)");
 
         var directory = Path.Combine(AppContext.BaseDirectory, "hocon");
-        // Akka's default logger writes to stdout, which carries only the ready line.
-        var config = ConfigurationFactory.ParseString($"akka.loggers = [\"{typeof(StderrLogger).AssemblyQualifiedName}\"]")
-            .WithFallback(ReadHocon(Path.Combine(directory, "farm.conf"), "the farm's base configuration"));
+        var config = ReadHocon(Path.Combine(directory, "farm.conf"), "the farm's base configuration");
         config = (isMaster
                 ? ReadHocon(Path.Combine(directory, "master.conf"), "the master's configuration")
                 : ReadHocon(Path.Combine(directory, "worker.conf"), "the worker's configuration"))
@@ -251,13 +315,35 @@ public static class NodeCommand
         if (request.PublicHostname is { } publicHost)
             flags.Add($"akka.remote.dot-netty.tcp.public-hostname = {Quote(publicHost, "--public-hostname")}");
         config = ConfigurationFactory.ParseString(string.Join('\n', flags)).WithFallback(config);
+        // Over everything, --config included: Akka's default loggers write to stdout, which carries only the
+        // ready line; StderrLogger.Hocon sends all of it to stderr.
+        config = ConfigurationFactory.ParseString(StderrLogger.Hocon).WithFallback(config);
+        // A seed of another transport (akka.ssl.tcp on a plain node) cannot be joined: Akka's join process
+        // then fails in a tight loop, about 20,000 identical errors a second, instead of saying so once.
+        var protocol = config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl", false) ? "akka.ssl.tcp" : "akka.tcp";
+        foreach (var seed in seeds)
+        {
+            var scheme = seed[..seed.IndexOf("://", StringComparison.Ordinal)];
+            if (scheme != protocol)
+                throw new UsageException($"seed node '{seed}' uses {scheme}, but this node speaks {protocol}" +
+                                         (protocol == "akka.tcp" ? $"; expected akka.tcp://{FarmCluster.SystemName}@HOST:PORT" : " (akka.remote.dot-netty.tcp.enable-ssl is on)"));
+        }
+        var repeatInterval = config.GetTimeSpan("farm.log.repeat-interval", StderrLog.DefaultRepeatInterval, allowInfinite: false);
+        if (repeatInterval <= TimeSpan.Zero)
+            throw new UsageException($"farm.log.repeat-interval must be positive, not {repeatInterval}");
+        var backoffMin = config.GetTimeSpan("farm.node.rejoin-backoff-min", TimeSpan.FromSeconds(1), allowInfinite: false);
+        var backoffMax = config.GetTimeSpan("farm.node.rejoin-backoff-max", TimeSpan.FromSeconds(30), allowInfinite: false);
+        if (backoffMin <= TimeSpan.Zero || backoffMax < backoffMin)
+            throw new UsageException($"farm.node.rejoin-backoff-min ({backoffMin}) must be positive and at most farm.node.rejoin-backoff-max ({backoffMax})");
+
         if (isMaster && config.GetBoolean("farm.master.durable", false))
         {
             config = config.WithFallback(SqlPersistence.DefaultConfiguration);
             PrepareJournal(config);
         }
 
-        return new NodePlan(roles, seeds, request.Workers ?? Environment.ProcessorCount, config, request.AllowCrash);
+        return new NodePlan(roles, seeds, request.Workers ?? Environment.ProcessorCount, config, request.AllowCrash, repeatInterval,
+            config.GetBoolean("farm.node.rejoin", true), backoffMin, backoffMax);
     }
 
     /// <summary>A durable master journals to the SQL plugin configured in hocon/master.conf; otherwise it journals nothing.</summary>

@@ -9,17 +9,13 @@ namespace ActorFarm.Node.Hosting;
 /// </summary>
 internal sealed class CliFarm : IAsyncDisposable
 {
-    // stdout-loglevel governs the bare logger Akka uses before its loggers start and after they stop;
-    // it writes to stdout, so it is switched off. Everything in between goes to StderrLogger.
-    private static readonly string Config = $$"""
-        akka {
-          loggers = ["{{typeof(StderrLogger).AssemblyQualifiedName}}"]
-          stdout-loglevel = OFF
-          loglevel = WARNING
-        }
-        """;
+    // All of Akka's logging goes to stderr (StderrLogger.Hocon): stdout carries the results.
+    private static readonly string Config = StderrLogger.Hocon + "\nakka.loglevel = WARNING\n";
 
     private CliFarm(FarmClient client) => Client = client;
+
+    // Repeated log lines are counted and their counts printed per interval, as on a node.
+    static CliFarm() => StderrLog.Configure(StderrLog.DefaultRepeatInterval);
 
     public FarmClient Client { get; }
 
@@ -62,5 +58,7 @@ internal sealed class CliFarm : IAsyncDisposable
         // worker warns that the worker "is gone". That is noise once the job is over, so warnings end here.
         StderrLogger.ShutdownStarted();
         await Client.DisposeAsync().ConfigureAwait(false);
+        StderrLog.Flush(); // the counts of repeated lines still held back
+
     }
 }

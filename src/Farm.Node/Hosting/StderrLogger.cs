@@ -5,17 +5,28 @@ using Akka.Event;
 namespace ActorFarm.Node.Hosting;
 
 /// <summary>
-/// An Akka.NET logger that writes to stderr. Akka's default logger writes to stdout, where
-/// <c>farm map</c> prints its results: one warning there would corrupt a JSON-lines stream that another
-/// program is parsing. Configured by <see cref="CliFarm"/>; public because Akka creates loggers by type name.
+/// An Akka.NET logger that writes to stderr (through <see cref="StderrLog"/>: rate-limited, client
+/// disconnects dropped). Akka's default logger writes to stdout, where <c>farm map</c> prints its results:
+/// one warning there would corrupt a JSON-lines stream that another program is parsing. Configured by
+/// <see cref="CliFarm"/> and <c>farm node</c>; public because Akka creates loggers by type name.
 /// </summary>
 public sealed class StderrLogger : ActorBase, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
 {
-    // Process-wide, like stderr itself: the tool runs one farm per process.
-    private static volatile bool s_shuttingDown;
+    /// <summary>
+    /// HOCON that routes all of Akka's logging to stderr: this logger, and <see cref="StderrMinimalLogger"/>
+    /// before and after it. Since the minimal logger writes to stderr too, it may show warnings: a node that
+    /// fails while starting says why.
+    /// </summary>
+    internal static string Hocon => $$"""
+        akka {
+          loggers = ["{{typeof(StderrLogger).AssemblyQualifiedName}}"]
+          stdout-logger-class = "{{typeof(StderrMinimalLogger).AssemblyQualifiedName}}"
+          stdout-loglevel = WARNING
+        }
+        """;
 
     /// <summary>From now on only errors are printed (see <see cref="CliFarm.DisposeAsync"/>).</summary>
-    internal static void ShutdownStarted() => s_shuttingDown = true;
+    internal static void ShutdownStarted() => StderrLog.ShutdownStarted();
 
     protected override bool Receive(object message)
     {
@@ -25,8 +36,7 @@ public sealed class StderrLogger : ActorBase, IRequiresMessageQueue<ILoggerMessa
                 Sender.Tell(new LoggerInitialized());
                 return true;
             case LogEvent logEvent:
-                if (!s_shuttingDown || logEvent.LogLevel() >= LogLevel.ErrorLevel)
-                    Console.Error.WriteLine(logEvent.ToString());
+                StderrLog.Write(logEvent);
                 return true;
             default:
                 return false;

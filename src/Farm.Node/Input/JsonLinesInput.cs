@@ -11,14 +11,26 @@ namespace ActorFarm.Node.Input;
 /// <para>
 /// A file is checked completely before the job starts (<see cref="OpenFileAsync"/>): a bad line is then a
 /// usage error with nothing printed, and the count is known for chunk sizing and progress. Stdin can be
-/// read only once and may never end, so it is not checked ahead: a bad line ends the input there; the
-/// earlier lines run and print in full, then the tool reports the bad line (exit 2).
+/// read only once and may never end, so it is streamed, not checked ahead: a bad line ends the input
+/// there; the earlier lines run and print in full, then the tool reports the bad line and how many results
+/// it printed before it (exit 2). Buffering stdin instead would break pipelines whose producer never ends.
+/// </para>
+/// <para>
+/// A bad line is one that is not the function's input type, a number the type cannot hold (1e400 for a
+/// double), or a line longer than <see cref="MaxLineLength"/> characters, which is rejected without being
+/// held in memory.
 /// </para>
 /// </summary>
 internal sealed class JsonLinesInput : IMapInput
 {
     private const int ReadBufferSize = 1 << 16;
     private const int InitialArraySize = 4096;
+
+    /// <summary>
+    /// The longest input line: 16 Mi characters, room for a vector of about a million numbers (sum takes
+    /// double[]), while a runaway line (a file without newlines, a stream of digits) fails at once.
+    /// </summary>
+    public const int MaxLineLength = 1 << 24;
 
     private readonly string? _path; // null: stdin
     private readonly ILineParser _parser;
@@ -77,18 +89,33 @@ internal sealed class JsonLinesInput : IMapInput
     private async IAsyncEnumerable<InputSlice> ReadItemsAsync(int chunkSize, bool checking,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var reader = OpenReader();
+        using var reader = new BoundedLineReader(OpenReader(), MaxLineLength);
         var array = _parser.CreateArray(Math.Min(chunkSize, InitialArraySize));
         var count = 0;
         long lineNumber = 0;
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        while (true)
         {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
-                continue;
-            if (!_parser.TryParseInto(line, array, count, out var error))
+            string? line;
+            InputLineException? failure = null;
+            try
             {
-                var failure = new InputLineException($"{Description} line {lineNumber}: {error} for function '{_function}', got: {Excerpt(line)}");
+                line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (LineTooLongException e)
+            {
+                line = null;
+                failure = new InputLineException($"{Description} line {lineNumber + 1}: {e.Message}", lineNumber + 1);
+            }
+            if (line is null && failure is null)
+                break;
+            lineNumber++;
+            if (line is not null && string.IsNullOrWhiteSpace(line))
+                continue;
+            string? error = null;
+            if (failure is null && !_parser.TryParseInto(line!, array, count, out error))
+                failure = new InputLineException($"{Description} line {lineNumber}: {error} for function '{_function}', got: {Excerpt(line!)}", lineNumber);
+            if (failure is not null)
+            {
                 if (checking)
                     throw failure;
                 // Mid-job (stdin): end the input here instead of failing the job, so the lines before the bad

@@ -1,3 +1,4 @@
+using ActorFarm.Testing.Processes;
 using ActorFarm.Client;
 using ActorFarm.Protocol;
 
@@ -56,6 +57,13 @@ public static class ClusterWaits
             $"the workers of {node} dropped while it is Up and unreachable", timeout);
 
     /// <summary>Workers with their load, jobs with their counts: the state in a failure message.</summary>
+    /// <summary>
+    /// Until <paramref name="process"/>'s stderr has a line holding <paramref name="text"/>, for tests whose subject is
+    /// what a node logs (rate limits, what is not logged); fails if the process exits first.
+    /// </summary>
+    public static Task UntilLoggedAsync(FarmProcess process, string text, TimeSpan? timeout = null) =>
+        process.WaitForStderrLineAsync(line => line.Contains(text, StringComparison.Ordinal), timeout ?? Timeout, $"'{text}' on stderr");
+
     public static string Describe(FarmStatus? status) => status is null
         ? "none"
         : $"members [{string.Join(", ", status.Members.Select(m => $"{m.Address} {m.Status}{(m.Reachable ? "" : " unreachable")}"))}], " +

@@ -132,9 +132,20 @@ public sealed class FarmCliTests : IDisposable
         { ["map", "sqrt"], "give the items with --range START:END or --input FILE" },
         { ["map", "sqrt", "--range", "0:10", "--input", "items.jsonl"], "either --range or --input, not both" },
         { ["map", "sqrt", "--input", "/no/such/dir/items.jsonl"], "input file '/no/such/dir/items.jsonl' does not exist" },
-        { ["map", "sqrt", "--range", "0:10", "--chunk-size", "0"], "--chunk-size must be at least 1" },
-        { ["map", "sqrt", "--range", "0:10", "--chunk-size", "many"], "--chunk-size takes a whole number" },
-        { ["map", "sqrt", "--range", "0:10", "--workers", "0"], "--workers must be at least 1" },
+        { ["map", "sqrt", "--range", "0:10", "--chunk-size", "0"], "--chunk-size must be from 1 to 1048576, not 0" },
+        { ["map", "sqrt", "--range", "0:10", "--chunk-size", "1048577"], "--chunk-size must be from 1 to 1048576, not 1048577" },
+        { ["map", "sqrt", "--range", "0:10", "--chunk-size", "many"], "--chunk-size takes a whole number from 1 to 1048576, not 'many'" },
+        { ["map", "sqrt", "--range", "0:10", "--workers", "0"], "--workers must be from 1 to 1024, not 0" },
+        // Each embedded worker is a thread: 100000 of them used to be tried.
+        { ["map", "sqrt", "--range", "0:10", "--workers", "100000"], "--workers must be from 1 to 1024, not 100000" },
+        { ["map", "sqrt", "--range", "0:10", "--workers", "99999999999"], "--workers must be from 1 to 1024, not 99999999999" },
+        { ["map", "sqrt", "--range", "0:10", "--workers", "2000", "--contact", "akka.tcp://farm@127.0.0.1:1"], "--workers must be from 1 to 1024, not 2000" },
+        { ["demo", "--workers", "1025"], "--workers must be from 1 to 1024, not 1025" },
+        { ["node", "--roles", "worker", "--seed-nodes", "akka.tcp://farm@127.0.0.1:1", "--workers", "5000"], "--workers must be from 1 to 1024, not 5000" },
+        { ["node", "--port", "65536"], "--port takes a port number from 0 to 65535, not '65536'" },
+        { ["node", "--port", "-1"], "--port takes a port number from 0 to 65535, not '-1'" },
+        // Akka's join process failed in a tight loop on it, about 20,000 identical errors a second.
+        { ["node", "--roles", "worker", "--seed-nodes", "akka.ssl.tcp://farm@127.0.0.1:4053"], "seed node 'akka.ssl.tcp://farm@127.0.0.1:4053' uses akka.ssl.tcp, but this node speaks akka.tcp" },
         { ["map", "sqrt", "--range", "0:10", "--output", "/no/such/dir/out.txt"], "directory '/no/such/dir' does not exist" },
         { ["map"], "FUNCTION" },
         { [], "Required command was not provided" },
@@ -149,6 +160,18 @@ public sealed class FarmCliTests : IDisposable
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Equal("", run.Stdout);
         Assert.Contains(message, run.Stderr);
+    }
+
+    [Fact]
+    public async Task More_workers_than_the_default_window_used_to_allow_run_the_job()
+    {
+        // 513 workers made the default window's floor (8 per worker) exceed its ceiling of 4096 chunks, and
+        // Chunking.DefaultWindow threw ArgumentException before anything ran.
+        var run = await FarmCommand.RunAsync("map", "sqrt", "--range", "0:10", "--workers", "513");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => Math.Sqrt(i)), run.StdoutLines.Select(l => double.Parse(l, CultureInfo.InvariantCulture)));
+        Assert.Contains("513 workers", run.Stderr);
     }
 
     [Fact]

@@ -19,7 +19,7 @@ namespace ActorFarm.Tests.Faults;
 /// </para>
 /// Creating one needs root (CAP_NET_ADMIN), iproute2 and iptables; without them <see cref="CreateAsync"/>
 /// throws with a message that says what is missing. Tests fail on that rather than skip: CI runs as root
-/// and installs both (.ci/run), so a missing one is a broken machine, not a reason to test less.
+/// and the test command (scripts/test.sh) installs both, so a missing one is a broken machine, not a reason to test less.
 /// </summary>
 public sealed class IsolatedNetwork : IAsyncDisposable
 {
@@ -173,7 +173,7 @@ public sealed class IsolatedNetwork : IAsyncDisposable
         }
         if (problems.Count > 0)
             throw new InvalidOperationException($"this partition test cannot set up its network: {string.Join("; ", problems)}. " +
-                                                "It needs to run as root with iproute2 and iptables installed (.ci/run installs them).");
+                                                "It needs to run as root with iproute2 and iptables installed (scripts/test.sh, the test command, installs them).");
         var (code, output) = await ExecAsync([Iptables, "-w", "-L", "-n"]);
         if (code != 0)
             throw new InvalidOperationException($"iptables does not work here (exit {code}): {output.Trim()}");

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using ActorFarm.Client;
 using ActorFarm.Functions;
 using ActorFarm.Protocol;
@@ -22,11 +23,12 @@ namespace ActorFarm.Tests.Faults;
 /// What then happens to the cut-off node is the split-brain resolver's call (keep-oldest with
 /// down-if-alone, stable-after 10 s: hocon/farm.conf). It only acts once reachability has been stable for
 /// stable-after, on both sides at once: the master's side (it holds the oldest member) downs the cut-off
-/// node, and the cut-off node, seeing the oldest on the other side, downs itself; its actor system stops
-/// and <c>farm node</c> exits 1, to be restarted by whatever runs it. A partition healed before
+/// node, and the cut-off node, seeing the oldest on the other side, downs itself; its actor system stops,
+/// and <c>farm node</c> starts a new one that joins the master again once the partition heals (same
+/// process, new incarnation). A partition healed before
 /// stable-after leaves nothing to resolve: the node is reachable again and its workers register anew.
 /// Which of the two happens depends on how long the partition lasts, so each test fixes that: one keeps
-/// the node cut off until it has exited (however slow the machine, it cannot see anyone), the other heals
+/// the node cut off until it has downed itself (however slow the machine, it cannot see anyone), the other heals
 /// at once with stable-after raised to 120 s on every node, so the heal always comes first.
 /// </para>
 /// </summary>
@@ -36,7 +38,7 @@ public sealed class PartitionTests
     private static readonly long[] Input = Enumerable.Range(0, 60).Select(i => 150L + i % 60).ToArray();
 
     [Fact]
-    public async Task A_worker_node_cut_off_past_stable_after_has_its_tasks_redone_elsewhere_then_downs_itself_and_exits_1()
+    public async Task A_worker_node_cut_off_past_stable_after_has_its_tasks_redone_elsewhere_downs_itself_and_rejoins_by_itself_once_healed()
     {
         await using var network = await IsolatedNetwork.CreateAsync();
         await using var cluster = await PartitionCluster.StartAsync(network);
@@ -47,10 +49,10 @@ public sealed class PartitionTests
             cluster.AssertMasterRequeuedTheCutOffNodesTasks(run);
 
             // Still cut off: after stable-after (10 s) the cut-off node downs itself. It cannot see the master,
-            // so nothing else can happen to it, however long the wait.
-            var exitCode = await cluster.Isolated.WaitForExitAsync(TimeSpan.FromSeconds(120));
-            Assert.True(exitCode == 1, $"the cut-off node exited {exitCode}, expected 1 (downed):{Environment.NewLine}{cluster}");
-            Assert.Contains("the actor system stopped", cluster.Isolated.Stderr);
+            // so nothing else can happen to it, however long the wait. Its process goes on: a new actor system
+            // that tries to join the master again.
+            await ClusterWaits.UntilLoggedAsync(cluster.Isolated,
+                "farm node: the actor system stopped by itself (ClusterDowningReason); starting a new one in", TimeSpan.FromSeconds(120));
 
             // The master's side downed and removed it too: two members left, Up and reachable.
             await ClusterWaits.UntilAsync(cluster.Client,
@@ -58,18 +60,21 @@ public sealed class PartitionTests
                      && s.Members.All(m => m.Address != cluster.IsolatedAddress),
                 "the cut-off node removed from the cluster", TimeSpan.FromSeconds(60));
 
-            // Healed, a restarted node (new process, new port, same host) joins and gets work at once.
+            // Healed, the same process joins under a new incarnation (new port) and gets work at once.
             await network.HealAsync();
-            var restarted = await cluster.AddIsolatedWorkerNodeAsync();
-            var restartedAddress = restarted.Address!;
-            await ClusterWaits.UntilAsync(cluster.Client, s => s.Workers.Any(w => w.Node == restartedAddress),
-                "the restarted node's worker registered");
+            await ClusterWaits.UntilLoggedAsync(cluster.Isolated, "farm node: joined again as ", TimeSpan.FromSeconds(90));
+            var rejoined = Regex.Match(cluster.Isolated.Stderr, @"farm node: joined again as (?<address>\S+) roles=worker").Groups["address"].Value;
+            Assert.NotEqual(cluster.IsolatedAddress, rejoined);
+            await ClusterWaits.UntilAsync(cluster.Client, s => s.Workers.Any(w => w.Node == rejoined),
+                "the rejoined node's worker registered");
             var values = await cluster.Client.MapAsync(BuiltInFunctions.Sleep, Enumerable.Repeat(20L, 40).ToArray(),
                 new FarmJobOptions { ChunkSize = 1 }, cluster.Timeout);
             Assert.All(values, v => Assert.Equal(20L, v));
             var status = await cluster.Client.GetStatusAsync(cluster.Timeout);
-            Assert.True(status.Workers.Where(w => w.Node == restartedAddress).Sum(w => w.TasksCompleted) > 0,
-                $"the restarted node ran none of the job: {ClusterWaits.Describe(status)}");
+            Assert.True(status.Workers.Where(w => w.Node == rejoined).Sum(w => w.TasksCompleted) > 0,
+                $"the rejoined node ran none of the job: {ClusterWaits.Describe(status)}");
+            Assert.False(cluster.Isolated.HasExited, $"the cut-off node exited:{Environment.NewLine}{cluster}");
+            Assert.Single(cluster.Isolated.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)); // one ready line
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {

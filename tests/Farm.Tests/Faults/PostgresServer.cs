@@ -5,7 +5,7 @@ namespace ActorFarm.Tests.Faults;
 
 /// <summary>
 /// A private PostgreSQL server for one test: a fresh cluster in a temporary directory (initdb), on a free
-/// loopback port, removed afterwards. It needs Debian's postgresql package (`.ci/run` installs it); as root
+/// loopback port, removed afterwards. It needs Debian's postgresql package (`scripts/test.sh`, the test command, installs it); as root
 /// it runs the server as the postgres user, as PostgreSQL requires.
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
@@ -32,7 +32,7 @@ public sealed class PostgresServer : IAsyncDisposable
                 .Select(d => Path.Combine(d, "bin")).FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")))
             : null;
         if (bin is null)
-            throw new InvalidOperationException("PostgreSQL is not installed: apt-get install postgresql (.ci/run does)");
+            throw new InvalidOperationException("PostgreSQL is not installed: apt-get install postgresql (scripts/test.sh, the test command, does)");
 
         if (OperatingSystem.IsWindows())
             throw new PlatformNotSupportedException("the PostgreSQL test server runs on Linux");
