@@ -182,6 +182,10 @@ public sealed partial class FarmNodeProcess : IAsyncDisposable
             File.Delete(file);
     }
 
+    /// <summary>Every node's command line and output, numbered, for the message of a failed test.</summary>
+    public static string Describe(IEnumerable<FarmNodeProcess> nodes) =>
+        string.Join(Environment.NewLine, nodes.Select((node, i) => $"=== node {i} ==={Environment.NewLine}{node}"));
+
     public override string ToString() =>
         $"{(NetworkNamespace is null ? "" : $"ip netns exec {NetworkNamespace} ")}farm node {string.Join(' ', Arguments)}{Environment.NewLine}--- stdout ---{Environment.NewLine}{Stdout}--- stderr ---{Environment.NewLine}{Stderr}";
 

@@ -72,7 +72,7 @@ public sealed class MasterFailoverTests
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {
             throw new Xunit.Sdk.XunitException($"{e}{Environment.NewLine}{string.Join(Environment.NewLine, log)}{Environment.NewLine}" +
-                string.Join(Environment.NewLine, nodes.Select((node, i) => $"=== node {i} ==={Environment.NewLine}{node}")));
+                FarmNodeProcess.Describe(nodes));
         }
         finally
         {

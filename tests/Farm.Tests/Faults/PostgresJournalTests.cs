@@ -70,7 +70,7 @@ public sealed class PostgresJournalTests
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {
             throw new Xunit.Sdk.XunitException($"{e}{Environment.NewLine}{string.Join(Environment.NewLine, log)}{Environment.NewLine}" +
-                string.Join(Environment.NewLine, nodes.Select((p, i) => $"=== node {i} ==={Environment.NewLine}{p}")));
+                FarmNodeProcess.Describe(nodes));
         }
         finally
         {
