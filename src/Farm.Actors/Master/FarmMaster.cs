@@ -297,9 +297,11 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
     }
 
     /// <summary>
-    /// Tells a job's client when its work has no registered worker that can run it, and when it has one again, so a
-    /// job sent before any worker registered (or after the last capable one was lost) is not silent. Reviewed when a
-    /// job gets work, when a worker registers, and on every sweep (workers lost).
+    /// Tells a job's client when its work has had no registered worker that can run it for
+    /// <see cref="MasterSettings.WaitingNoticeAfter"/>, and when it has one again, so a job sent before any worker
+    /// registered (or after the last capable one was lost) is not silent. Not at once: an embedded farm's workers, and a
+    /// cluster's after a master moved, register within moments. Reviewed when a job gets work, when a worker registers,
+    /// and on every sweep.
     /// </summary>
     private void ReviewWaiting(BookJob job)
     {
@@ -311,7 +313,14 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
                 ? $"no worker has registered with the master; waiting for one with function '{job.FunctionName}'{where}"
                 : $"no worker{where} has function '{job.FunctionName}'; waiting for one to register";
         }
-        if (waitingFor == job.WaitingFor)
+        var now = _time.GetTimestamp();
+        if (waitingFor is null)
+            job.BlockedSince = null;
+        else if (job.BlockedSince is not { } since)
+            job.BlockedSince = now;
+        else if (_time.GetElapsedTime(since, now) < _settings.WaitingNoticeAfter)
+            waitingFor = job.WaitingFor; // not long enough to say so
+        if (waitingFor == job.WaitingFor || (job.WaitingFor is null && job.BlockedSince == now))
             return;
         job.WaitingFor = waitingFor;
         if (waitingFor is not null)

@@ -31,6 +31,12 @@ public sealed record MasterSettings
     /// <summary>The master's clock (deadlines, the expiry of kept results); tests pass a clock they advance.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// How long a job's work may have no registered worker that can run it before the master tells the client (which
+    /// says so, and may give up: <c>FarmJobOptions.WorkerWaitTimeout</c>). Checked on every deadline sweep.
+    /// </summary>
+    public TimeSpan WaitingNoticeAfter { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How often the master looks for tasks past their deadline.</summary>
     public TimeSpan DeadlineSweepInterval { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -79,6 +85,7 @@ public sealed record MasterSettings
         Positive(SliceDuration, nameof(SliceDuration));
         Positive(KeptResultsRetention, nameof(KeptResultsRetention));
         Positive(DeadlineSweepInterval, nameof(DeadlineSweepInterval));
+        Positive(WaitingNoticeAfter, nameof(WaitingNoticeAfter));
         Positive(ChunksDoneJournalInterval, nameof(ChunksDoneJournalInterval));
         return this;
     }

@@ -77,6 +77,9 @@ internal sealed class BookJob(string id, string functionName, IActorRef client, 
     /// <summary>What the job waits for while no registered worker can run its work (told to its client); null otherwise.</summary>
     public string? WaitingFor { get; set; }
 
+    /// <summary>The <see cref="TimeProvider"/> timestamp since which no registered worker could run the job's work; null while one can.</summary>
+    public long? BlockedSince { get; set; }
+
     /// <summary>Results gathered while handling one message, sent to the client in one reply.</summary>
     public List<ChunkResult>? Outbox { get; set; }
 
