@@ -16,29 +16,22 @@ internal sealed class TaskBook
     private readonly Dictionary<string, BookJob> _jobs = new(StringComparer.Ordinal);
     private readonly Dictionary<long, BookTask> _tasks = new();
 
-    /// <summary>Jobs with work to do, served round-robin from <see cref="RingCursor"/>.</summary>
-    private readonly List<BookJob> _ring = new();
+    /// <summary>
+    /// Jobs with work to do, the next to serve first. A job served goes to the back; a job found without work when
+    /// it comes round (or ended) leaves. Every operation costs what it visits, never the number of jobs: a client
+    /// with 100,000 <c>ApplyAsync</c> jobs in flight has as many jobs here.
+    /// </summary>
+    private readonly Queue<BookJob> _ring = new();
 
     private long _nextTaskId;
 
     public IReadOnlyCollection<BookJob> Jobs => _jobs.Values;
 
-    public IReadOnlyList<BookJob> Ring => _ring;
+    /// <summary>The round-robin ring of jobs with work to do, the next to serve first.</summary>
+    public IReadOnlyCollection<BookJob> Ring => _ring;
 
-    /// <summary>The ring position of the job to serve next.</summary>
-    public int RingCursor { get; private set; }
-
-    /// <summary>Units of work to do over all jobs (tasks put back, chunks not fully cut).</summary>
-    public int ToDoTotal
-    {
-        get
-        {
-            var total = 0;
-            foreach (var job in _ring)
-                total += job.ToDoCount;
-            return total;
-        }
-    }
+    /// <summary>Units of work to do over all jobs (tasks put back, chunks not fully cut), kept as they change.</summary>
+    public int ToDoTotal { get; private set; }
 
     public long TasksCompleted { get; private set; }
 
@@ -67,6 +60,7 @@ internal sealed class TaskBook
             var chunk = new BookChunk(input);
             job.Pending.Add(input.Index, chunk);
             job.Uncut.Enqueue(chunk);
+            ToDoTotal++;
         }
         job.InputComplete |= inputComplete;
         MarkReady(job);
@@ -87,6 +81,7 @@ internal sealed class TaskBook
                 {
                 }
                 job.RetriesToDo--;
+                ToDoTotal--;
                 task = retry;
             }
             else
@@ -97,7 +92,10 @@ internal sealed class TaskBook
                 chunk.OpenTasks.Add(task);
                 _tasks.Add(task.Id, task);
                 if (chunk.Uncut == 0)
+                {
                     job.Uncut.Dequeue(); // the planner cuts chunks in order: this one is at the head
+                    ToDoTotal--;
+                }
             }
             task.Phase = TaskPhase.InFlight;
             task.Worker = worker;
@@ -109,8 +107,7 @@ internal sealed class TaskBook
             job.InFlight++;
             tasks.Add(task);
         }
-        RingCursor = plan.NextRingPosition;
-        CompactRing();
+        Rotate(plan.Rotations);
         return tasks;
     }
 
@@ -169,6 +166,7 @@ internal sealed class TaskBook
         task.Phase = TaskPhase.ToDo;
         job.Retries.Enqueue(task);
         job.RetriesToDo++;
+        ToDoTotal++;
         MarkReady(job);
         return true;
     }
@@ -195,6 +193,7 @@ internal sealed class TaskBook
             throw new ArgumentOutOfRangeException(nameof(endedAs), endedAs, "a job ends as completed, failed or cancelled");
         job.Lifecycle = endedAs;
         _jobs.Remove(job.Id);
+        ToDoTotal -= job.ToDoCount;
         foreach (var chunk in job.Pending.Values)
         {
             foreach (var task in chunk.OpenTasks.ToList())
@@ -204,7 +203,7 @@ internal sealed class TaskBook
         job.Uncut.Clear();
         job.Retries.Clear();
         job.RetriesToDo = 0;
-        CompactRing();
+        // It leaves the ring when it comes round (Rotate).
     }
 
     /// <summary>A task out of attempts: its chunk can never complete, so the chunk's other tasks are dropped too.</summary>
@@ -230,6 +229,7 @@ internal sealed class TaskBook
         {
             chunk.Cut = chunk.Input.Count;
             var rest = job.Uncut.Where(c => c != chunk).ToList();
+            ToDoTotal -= job.Uncut.Count - rest.Count;
             job.Uncut.Clear();
             foreach (var c in rest)
                 job.Uncut.Enqueue(c);
@@ -237,7 +237,7 @@ internal sealed class TaskBook
     }
 
     /// <summary>Takes a task off its worker or out of its job's to-do list.</summary>
-    private static void Detach(BookTask task)
+    private void Detach(BookTask task)
     {
         switch (task.Phase)
         {
@@ -248,6 +248,7 @@ internal sealed class TaskBook
             case TaskPhase.ToDo:
                 // A late result for a task already put back: its queue entry is skipped when reached.
                 task.Job.RetriesToDo--;
+                ToDoTotal--;
                 break;
         }
         task.Worker = null;
@@ -269,25 +270,21 @@ internal sealed class TaskBook
         if (job.ToDoCount == 0 || job.InReadyRing || job.Lifecycle.IsEnded())
             return;
         job.InReadyRing = true;
-        _ring.Insert(RingCursor, job);
-        if (_ring.Count > 1)
-            RingCursor++;
-        RingCursor %= _ring.Count;
+        _ring.Enqueue(job);
     }
 
-    private void CompactRing()
+    /// <summary>
+    /// The jobs a plan went past (<paramref name="served"/>, counting rounds) go to the back of the ring; jobs at
+    /// the head without work to do, or ended, leave it.
+    /// </summary>
+    private void Rotate(int served)
     {
-        for (var i = _ring.Count - 1; i >= 0; i--)
+        if (_ring.Count > 0)
         {
-            var job = _ring[i];
-            if (job.ToDoCount > 0 && !job.Lifecycle.IsEnded())
-                continue;
-            job.InReadyRing = false;
-            _ring.RemoveAt(i);
-            if (i < RingCursor)
-                RingCursor--;
+            for (var i = served % _ring.Count; i > 0; i--)
+                _ring.Enqueue(_ring.Dequeue());
         }
-        if (RingCursor >= _ring.Count)
-            RingCursor = 0;
+        while (_ring.TryPeek(out var head) && (head.ToDoCount == 0 || head.Lifecycle.IsEnded()))
+            _ring.Dequeue().InReadyRing = false;
     }
 }

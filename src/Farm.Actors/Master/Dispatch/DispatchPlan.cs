@@ -1,7 +1,10 @@
 namespace ActorFarm.Master.Dispatch;
 
-/// <summary>What one worker is handed in one batch, and where the round-robin over jobs goes on from.</summary>
-internal sealed record DispatchPlan(IReadOnlyList<PlannedTask> Tasks, int NextRingPosition)
+/// <summary>
+/// What one worker is handed in one batch, and how many jobs of the round-robin ring it went past (counting rounds:
+/// those go to the back of the ring).
+/// </summary>
+internal sealed record DispatchPlan(IReadOnlyList<PlannedTask> Tasks, int Rotations)
 {
     public static readonly DispatchPlan Empty = new([], 0);
 

@@ -34,41 +34,38 @@ internal static class DispatchPlanner
             return DispatchPlan.Empty;
 
         var workers = Math.Max(1, workerCount);
-        var toDo = book.ToDoTotal;
-        var limit = Math.Clamp((toDo + 2 * workers - 1) / (2 * workers), 1, settings.MaxBatchTasks);
+        var limit = Math.Clamp((book.ToDoTotal + 2 * workers - 1) / (2 * workers), 1, settings.MaxBatchTasks);
         var budgetNs = settings.TargetBatchDuration.TotalNanoseconds;
 
-        var cursors = new JobCursor[ring.Count];
+        // The ring is read from its head, each job once per round; only the jobs visited are looked at, so a plan
+        // costs what it hands out, however many jobs wait.
+        var turns = new RingTurns(ring);
         List<PlannedTask>? picks = null;
         var items = 0;
         double plannedNs = 0;
-        var position = book.RingCursor % ring.Count;
-        var next = position;
+        var rotations = 0;
         var idleTurns = 0;
         while ((picks?.Count ?? 0) < limit && items < settings.BatchItemBudget && plannedNs < budgetNs && idleTurns < ring.Count)
         {
-            var job = ring[position];
-            ref var cursor = ref cursors[position];
-            cursor.Start(job);
-            var pick = worker.CanRun(job) ? cursor.Next(job, settings) : null;
+            var turn = turns.Next();
+            var job = turn.Job;
+            var pick = worker.CanRun(job) ? turn.Next(settings) : null;
             if (pick is not { } task)
             {
                 idleTurns++;
-                position = (position + 1) % ring.Count;
                 continue;
             }
             if (task.Retry is { WorkerLosses: > 0 } && (busy || picks is not null))
                 break; // a suspect runs alone: it waits for a worker with nothing in flight
             (picks ??= new List<PlannedTask>()).Add(task);
             idleTurns = 0;
-            position = (position + 1) % ring.Count;
-            next = position;
+            rotations = turns.Taken;
             items += task.Count;
             plannedNs += EstimatedNanoseconds(job, task.Count, budgetNs);
             if (task.Retry is { WorkerLosses: > 0 })
                 break;
         }
-        return picks is null ? DispatchPlan.Empty : new DispatchPlan(picks, next);
+        return picks is null ? DispatchPlan.Empty : new DispatchPlan(picks, rotations);
     }
 
     /// <summary>How many items of a chunk the next task takes: about one slice of work, one item while unmeasured.</summary>
@@ -101,27 +98,45 @@ internal static class DispatchPlanner
         return false;
     }
 
-    /// <summary>How far planning has read into one job's to-do list, without taking anything from it.</summary>
-    private struct JobCursor
+    /// <summary>The ring's jobs in round-robin order, round after round, each with how far planning has read into it.</summary>
+    private sealed class RingTurns(IReadOnlyCollection<BookJob> ring)
     {
-        private bool _started;
-        private bool _retriesDone;
-        private Queue<BookTask>.Enumerator _retries;
-        private Queue<BookChunk>.Enumerator _uncut;
+        private readonly IEnumerator<BookJob> _first = ring.GetEnumerator();
+        private readonly List<JobTurn> _seen = new(Math.Min(ring.Count, 64));
+        private bool _firstRoundDone;
+
+        /// <summary>Turns taken so far, counting rounds.</summary>
+        public int Taken { get; private set; }
+
+        public JobTurn Next()
+        {
+            Taken++;
+            if (!_firstRoundDone)
+            {
+                if (_first.MoveNext())
+                {
+                    var turn = new JobTurn(_first.Current);
+                    _seen.Add(turn);
+                    return turn;
+                }
+                _firstRoundDone = true;
+            }
+            return _seen[(Taken - 1) % _seen.Count];
+        }
+    }
+
+    /// <summary>How far planning has read into one job's to-do list, without taking anything from it.</summary>
+    private sealed class JobTurn(BookJob job)
+    {
+        private bool _retriesDone = job.RetriesToDo == 0;
+        private Queue<BookTask>.Enumerator _retries = job.Retries.GetEnumerator();
+        private Queue<BookChunk>.Enumerator _uncut = job.Uncut.GetEnumerator();
         private BookChunk? _chunk;
         private int _planned;
 
-        public void Start(BookJob job)
-        {
-            if (_started)
-                return;
-            _started = true;
-            _retriesDone = job.RetriesToDo == 0;
-            _retries = job.Retries.GetEnumerator();
-            _uncut = job.Uncut.GetEnumerator();
-        }
+        public BookJob Job { get; } = job;
 
-        public PlannedTask? Next(BookJob job, MasterSettings settings)
+        public PlannedTask? Next(MasterSettings settings)
         {
             while (!_retriesDone)
             {
@@ -131,7 +146,7 @@ internal static class DispatchPlanner
                     break;
                 }
                 if (_retries.Current.Phase == TaskPhase.ToDo)
-                    return new PlannedTask(job, _retries.Current, null, _retries.Current.Count);
+                    return new PlannedTask(Job, _retries.Current, null, _retries.Current.Count);
             }
             while (true)
             {
@@ -148,9 +163,9 @@ internal static class DispatchPlanner
                     _chunk = null;
                     continue;
                 }
-                var count = SliceSize(job, left, settings);
+                var count = SliceSize(Job, left, settings);
                 _planned += count;
-                return new PlannedTask(job, null, _chunk, count);
+                return new PlannedTask(Job, null, _chunk, count);
             }
         }
     }

@@ -95,7 +95,9 @@ public sealed class TaskBookTests
         Assert.All(running.Where(t => t.Job == job), t => Assert.Equal(TaskPhase.Done, t.Phase));
         Assert.DoesNotContain(worker.InFlight.Values, t => t.Job == job);
         Assert.All(Finish(book, worker, running.Where(t => t.Job == job), 10), c => Assert.Equal(TaskCompletion.Dropped, c));
-        Assert.Equal([other], book.Ring);
+        // The ended job leaves the ring when it comes round; what is left to do is the other job's.
+        Assert.Equal([other], book.Ring.Where(j => j.ToDoCount > 0));
+        Assert.Equal(other.ToDoCount, book.ToDoTotal);
         Assert.Throws<ArgumentOutOfRangeException>(() => book.End(other, JobLifecycle.Running));
     }
 

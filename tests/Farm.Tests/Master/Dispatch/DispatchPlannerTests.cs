@@ -139,4 +139,22 @@ public sealed class DispatchPlannerTests
         Assert.Equal(200, DispatchPlanner.SliceSize(job, 400, MasterSettings.Default));
         Assert.Equal(1, DispatchPlanner.SliceSize(new BookJob("x", "f", Akka.Actor.ActorRefs.Nobody, ActorFarm.Protocol.JobOptions.Default), 50, MasterSettings.Default));
     }
+
+    [Fact]
+    public void Many_one_task_jobs_are_served_in_the_order_they_came_and_the_count_of_work_stays_exact()
+    {
+        // 100,000 ApplyAsync calls are 100,000 jobs: a hand-out must cost what it hands out, not the number of jobs.
+        var book = new TaskBook();
+        var jobs = Enumerable.Range(0, 20_000).Select(i => Job(book, $"apply-{i}", chunks: 1, chunkSize: 1)).ToList();
+        var worker = NewWorker();
+        var served = new List<BookJob>();
+        for (var batch = HandOut(book, worker, workers: 1); batch.Count > 0; batch = HandOut(book, worker, workers: 1))
+        {
+            served.AddRange(batch.Select(t => t.Job));
+            Assert.Equal(jobs.Count - served.Count, book.ToDoTotal);
+            Finish(book, worker, batch, nanosecondsPerItem: 100);
+        }
+        Assert.Equal(jobs, served);
+        Assert.Equal(0, book.ToDoTotal);
+    }
 }
