@@ -18,8 +18,17 @@ namespace ActorFarm.Serialization;
 /// </summary>
 internal sealed class MessageFragmenter
 {
-    /// <summary>Room left in a frame for what Akka adds around a payload (recipient, sender, manifests, envelopes).</summary>
+    /// <summary>
+    /// Room left in a frame for what Akka adds around a payload (recipient, sender, manifests, envelopes, the cluster
+    /// client's Send wrapper): at least this much, and at least <see cref="FrameOverheadShare"/> of the frame. A flat
+    /// 16 KiB was too little for 4 MiB frames: a message measured as fitting went out as a frame of 4,206,495 bytes,
+    /// which DotNetty discarded (TooLongFrameException) and the job stalled; it showed once chunks were cut into slices
+    /// of any size, which put payloads into that gap.
+    /// </summary>
     public const int FrameOverheadBytes = 16 * 1024;
+
+    /// <summary>The share of a frame kept for Akka's envelope, beside <see cref="FrameOverheadBytes"/> (1/32: 128 KiB of 4 MiB).</summary>
+    public const int FrameOverheadShare = 32;
 
     /// <summary>The limit on one message when the configuration sets none (<c>farm.max-message-size</c>).</summary>
     public const long DefaultMaxMessageBytes = 512L * 1024 * 1024;
@@ -34,7 +43,7 @@ internal sealed class MessageFragmenter
         // Without the farm serializer bound (a host that forgot FarmSerialization.Config) there is nothing to measure with.
         _serializer = system.Serialization.FindSerializerForType(typeof(CancelJob)) as FarmMessageSerializer;
         var frame = config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size", null) ?? 128_000;
-        FragmentBytes = (int)Math.Max(4 * 1024, Math.Min(int.MaxValue, frame - FrameOverheadBytes));
+        FragmentBytes = (int)Math.Max(4 * 1024, Math.Min(int.MaxValue, frame - Math.Max(FrameOverheadBytes, frame / FrameOverheadShare)));
         MaxMessageBytes = config.GetByteSize("farm.max-message-size", null) ?? DefaultMaxMessageBytes;
     }
 
