@@ -21,7 +21,7 @@ public sealed record MasterSettings
     /// <summary>
     /// About how much work one task holds: a chunk is cut into slices of this much measured work, so a worker never
     /// holds a long chunk and a job submitted behind a long one gets a worker within about one slice. Results still
-    /// go to the client per chunk. A worker holding half a slice of work or more gets no batch ahead (no prefetch).
+    /// go to the client per chunk. A worker holding more than a slice of work gets no batch ahead until it answers.
     /// </summary>
     public TimeSpan SliceDuration { get; init; } = TimeSpan.FromMilliseconds(20);
 

@@ -112,14 +112,28 @@ public sealed class DispatchPlannerTests
     }
 
     [Fact]
-    public void A_worker_holding_half_a_slice_of_measured_work_gets_nothing_ahead_while_one_with_tiny_work_prefetches()
+    public void A_worker_gets_one_slice_ahead_of_the_one_it_runs_and_no_more_while_one_with_tiny_work_prefetches()
     {
+        // 10 ms items: a slice is two of them (20 ms). The worker runs one slice and is given one ahead, so it never
+        // waits for the master's answer; then it holds two slices and gets nothing more until it answers.
         var book = new TaskBook();
-        Job(book, "slow", chunks: 4, chunkSize: 1);
+        Job(book, "cpu", chunks: 4, chunkSize: 10);
         var worker = NewWorker();
-        Finish(book, worker, HandOut(book, worker), 15 * Ms);
-        Assert.Single(HandOut(book, worker));
+        Finish(book, worker, HandOut(book, worker), 10 * Ms);
+        var running = Assert.Single(HandOut(book, worker));
+        var ahead = Assert.Single(HandOut(book, worker));
+        Assert.Equal((2, 2), (running.Count, ahead.Count));
         Assert.Empty(DispatchPlanner.Plan(book, worker, 2, MasterSettings.Default).Tasks);
+        Finish(book, worker, [running], 10 * Ms);
+        Assert.Single(HandOut(book, worker));
+
+        // One task longer than a slice: nothing ahead of it.
+        var slow = new TaskBook();
+        Job(slow, "slow", chunks: 4, chunkSize: 1);
+        var busy = NewWorker();
+        Finish(slow, busy, HandOut(slow, busy), 25 * Ms);
+        Assert.Single(HandOut(slow, busy));
+        Assert.Empty(DispatchPlanner.Plan(slow, busy, 2, MasterSettings.Default).Tasks);
 
         var quick = new TaskBook();
         Job(quick, "quick", chunks: 40, chunkSize: 1);
