@@ -61,6 +61,9 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
     /// <summary>Chunks done and not yet journaled, by job: written together every <see cref="MasterSettings.ChunksDoneJournalInterval"/>.</summary>
     private readonly Dictionary<string, List<int>> _doneNotJournaled = new(StringComparer.Ordinal);
 
+    /// <summary>The dispatch planner writes each plan here; the plan is committed before the next one is made.</summary>
+    private readonly List<PlannedTask> _planBuffer = new();
+
     public FarmMaster(MasterSettings settings)
     {
         _settings = settings.Validate();
@@ -697,7 +700,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
     /// <summary>Plans a batch for <paramref name="worker"/>, commits it to the book and sends it; false when it can run nothing to do.</summary>
     private bool TrySendBatch(RegisteredWorker worker)
     {
-        var plan = DispatchPlanner.Plan(_book, worker, _workers.Count, _settings);
+        var plan = DispatchPlanner.Plan(_book, worker, _workers.Count, _settings, _planBuffer);
         if (plan.IsEmpty)
             return false;
         var tasks = _book.Commit(plan, worker, _time.GetTimestamp(), _time);
@@ -705,7 +708,10 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         worker.OpenBatches.Add(batchId);
         try
         {
-            _fragmenter.Send(worker.Actor, new RunTasks(batchId, tasks.Select(t => t.ToWireTask()).ToList()), Self);
+            var wire = new List<FarmTask>(tasks.Count);
+            foreach (var task in tasks)
+                wire.Add(task.ToWireTask());
+            _fragmenter.Send(worker.Actor, new RunTasks(batchId, wire), Self);
         }
         catch (MessageTooLargeException e)
         {

@@ -89,7 +89,7 @@ internal sealed class TaskBook
                 var chunk = pick.Chunk!;
                 task = new BookTask(++_nextTaskId, job, chunk, chunk.Cut, pick.Count);
                 chunk.Cut += pick.Count;
-                chunk.OpenTasks.Add(task);
+                chunk.AddOpenTask(task);
                 _tasks.Add(task.Id, task);
                 if (chunk.Uncut == 0)
                 {
@@ -196,7 +196,7 @@ internal sealed class TaskBook
         ToDoTotal -= job.ToDoCount;
         foreach (var chunk in job.Pending.Values)
         {
-            foreach (var task in chunk.OpenTasks.ToList())
+            foreach (var task in chunk.OpenTasks())
                 Close(task);
         }
         job.Pending.Clear();
@@ -221,8 +221,8 @@ internal sealed class TaskBook
         job.FailedForGood ??= new FarmError(FarmErrorKind.TooManyAttempts, message, job.FunctionName, task.FirstItem);
         task.Phase = TaskPhase.FailedForGood;
         _tasks.Remove(task.Id);
-        chunk.OpenTasks.Remove(task);
-        foreach (var other in chunk.OpenTasks.ToList())
+        chunk.RemoveOpenTask(task);
+        foreach (var other in chunk.OpenTasks())
             Close(other);
         job.Pending.Remove(chunk.Index);
         if (chunk.Uncut > 0)
@@ -261,7 +261,7 @@ internal sealed class TaskBook
         Detach(task);
         task.Phase = TaskPhase.Done;
         _tasks.Remove(task.Id);
-        task.Chunk.OpenTasks.Remove(task);
+        task.Chunk.RemoveOpenTask(task);
     }
 
     /// <summary>A job with work to do joins the ring at its end: it is served after every job already there.</summary>

@@ -30,7 +30,7 @@ internal static class StatusView
 
     public static JobStatus Describe(BookJob job)
     {
-        var inFlight = job.InFlight == 0 ? 0 : job.Pending.Values.Count(c => c.OpenTasks.Any(t => t.Phase == TaskPhase.InFlight));
+        var inFlight = job.InFlight == 0 ? 0 : job.Pending.Values.Count(c => c.HasTaskInFlight);
         var queued = job.Lifecycle.IsEnded() ? 0 : job.Pending.Count - inFlight;
         return new JobStatus(job.Id, job.FunctionName, queued, inFlight, job.DoneChunks, job.InputComplete)
         {
