@@ -227,7 +227,8 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
                 EndJob(resumed, JobLifecycle.Failed, bad);
                 return;
             }
-            Record(new ChunksAdded(submit.JobId, JournaledInput(resumed, submit.Chunks), submit.InputComplete));
+            if (Durable)
+                Record(new ChunksAdded(submit.JobId, JournaledInput(resumed, submit.Chunks), submit.InputComplete));
             AddChunks(resumed, submit.Chunks, submit.InputComplete);
             return;
         }
@@ -263,8 +264,13 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         if (submit.Resume)
             _log.Info("job {0} resumed by its client ({1} chunks without results)", job.Id, submit.Chunks.Count);
 
-        Record(new JobAccepted(job.Id, job.FunctionName, ClientPath.Of(submit.ReplyTo), job.Options),
-            new ChunksAdded(job.Id, JournaledInput(job, submit.Chunks), submit.InputComplete));
+        // Events are built only for a durable master: a client's serialized path alone cost an embedded farm's
+        // one-task jobs about a microsecond each.
+        if (Durable)
+        {
+            Record(new JobAccepted(job.Id, job.FunctionName, ClientPath.Of(submit.ReplyTo), job.Options),
+                new ChunksAdded(job.Id, JournaledInput(job, submit.Chunks), submit.InputComplete));
+        }
         AddChunks(job, submit.Chunks, submit.InputComplete);
     }
 
@@ -283,7 +289,8 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             return;
         }
 
-        Record(new ChunksAdded(job.Id, JournaledInput(job, more.Chunks), more.InputComplete));
+        if (Durable)
+            Record(new ChunksAdded(job.Id, JournaledInput(job, more.Chunks), more.InputComplete));
         AddChunks(job, more.Chunks, more.InputComplete);
     }
 
@@ -762,7 +769,8 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         _book.End(job, endedAs);
         _ended.Add(StatusView.Describe(job));
         _doneNotJournaled.Remove(job.Id); // the job's end covers its chunks
-        Record(new JobEnded(job.Id));
+        if (Durable)
+            Record(new JobEnded(job.Id));
     }
 
     /// <summary>Sends results to a job's client; the error when the transport could not carry them.</summary>

@@ -22,8 +22,16 @@ internal sealed class BookJob(string id, string functionName, IActorRef client, 
 
     public JobLifecycle Lifecycle { get; set; } = JobLifecycle.Running;
 
-    /// <summary>Tasks put back (lost worker, deadline), oldest first; entries whose task finished meanwhile are skipped.</summary>
-    public Queue<BookTask> Retries { get; } = new();
+    /// <summary>
+    /// Tasks put back (lost worker, deadline), oldest first; entries whose task finished meanwhile are skipped. Made on
+    /// the first put-back: most jobs never have one, and an embedded farm runs a job per <c>ApplyAsync</c>.
+    /// </summary>
+    public Queue<BookTask> Retries => _retries ??= new Queue<BookTask>();
+
+    /// <summary>Whether a task was ever put back (<see cref="Retries"/> exists).</summary>
+    public bool HasRetries => _retries is not null;
+
+    private Queue<BookTask>? _retries;
 
     /// <summary>Live entries of <see cref="Retries"/>.</summary>
     public int RetriesToDo { get; set; }

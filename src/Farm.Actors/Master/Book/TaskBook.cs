@@ -201,7 +201,8 @@ internal sealed class TaskBook
         }
         job.Pending.Clear();
         job.Uncut.Clear();
-        job.Retries.Clear();
+        if (job.HasRetries)
+            job.Retries.Clear();
         job.RetriesToDo = 0;
         // It leaves the ring when it comes round (Rotate).
     }

@@ -117,7 +117,8 @@ internal static class DispatchPlanner
     private sealed class RingTurns(IReadOnlyCollection<BookJob> ring)
     {
         private readonly IEnumerator<BookJob> _first = ring.GetEnumerator();
-        private readonly List<JobTurn> _seen = new(Math.Min(ring.Count, 64));
+        // Made as the first round goes on; most plans of one-task jobs end on their first turn.
+        private List<JobTurn>? _seen;
         private bool _firstRoundDone;
 
         /// <summary>Turns taken so far, counting rounds.</summary>
@@ -131,12 +132,12 @@ internal static class DispatchPlanner
                 if (_first.MoveNext())
                 {
                     var turn = new JobTurn(_first.Current);
-                    _seen.Add(turn);
+                    (_seen ??= new List<JobTurn>(Math.Min(ring.Count, 64))).Add(turn);
                     return turn;
                 }
                 _firstRoundDone = true;
             }
-            return _seen[(Taken - 1) % _seen.Count];
+            return _seen![(Taken - 1) % _seen.Count];
         }
     }
 
@@ -144,7 +145,7 @@ internal static class DispatchPlanner
     private sealed class JobTurn(BookJob job)
     {
         private bool _retriesDone = job.RetriesToDo == 0;
-        private Queue<BookTask>.Enumerator _retries = job.Retries.GetEnumerator();
+        private Queue<BookTask>.Enumerator _retries = job.RetriesToDo == 0 ? default : job.Retries.GetEnumerator();
         private Queue<BookChunk>.Enumerator _uncut = job.Uncut.GetEnumerator();
         private BookChunk? _chunk;
         private int _planned;
