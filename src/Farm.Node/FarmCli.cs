@@ -18,6 +18,7 @@ public static class FarmCli
         root.Subcommands.Add(NodeCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(ResultCommand.Create());
+        root.Subcommands.Add(CertsCommand.Create());
         return root;
     }
 
