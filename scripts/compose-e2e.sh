@@ -122,18 +122,45 @@ log "seed ready with $WORKERS workers after $((SECONDS - t)) s"
 sleep 3
 
 # --- The job -------------------------------------------------------------------------------------------
+# client_job WHEN: the client container's `farm map sqrt --range 0:100`; its 100 lines must be sqrt(0..99).
+client_job() {
+  local when=$1 t=$SECONDS rc=0
+  timeout 180 docker-compose -p "$PROJECT" run --rm -T client >"$work/out" 2>"$work/err" || rc=$?
+  if ((rc != 0)); then
+    cat "$work/err" >&2
+    fail "the client exited with $rc ($when)"
+  fi
+  local lines bad
+  lines=$(wc -l <"$work/out")
+  ((lines == 100)) || { head -n 5 "$work/out" >&2; fail "the client printed $lines lines, not 100 ($when)"; }
+  # Each line a plain JSON number equal (as a double, exactly) to sqrt of its index.
+  bad=$(awk '!/^[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$/ || ($1 + 0) != sqrt(NR - 1) { print NR ": " $0; exit }' "$work/out")
+  [[ -z $bad ]] || fail "line $bad is not sqrt($(( ${bad%%:*} - 1 ))) ($when)"
+  log "client job ($when) checked in $((SECONDS - t)) s: $(grep -o 'farm map sqrt: .*' "$work/err" | head -n1)"
+}
+client_job "first"
+
+# --- The seed restarted, nothing else ------------------------------------------------------------------
+# `docker-compose restart seed` alone: the workers, left in the old cluster with a dead master, down
+# themselves and join the restarted master by themselves (farm node starts a new actor system), and the next
+# client job runs on them with no `restart worker`.
 t=$SECONDS
-rc=0
-timeout 120 docker-compose -p "$PROJECT" run --rm -T client >"$work/out" 2>"$work/err" || rc=$?
-if ((rc != 0)); then
-  cat "$work/err" >&2
-  fail "the client exited with $rc"
-fi
-lines=$(wc -l <"$work/out")
-((lines == 100)) || { head -n 5 "$work/out" >&2; fail "the client printed $lines lines, not 100"; }
-# Each line a plain JSON number equal (as a double, exactly) to sqrt of its index.
-bad=$(awk '!/^[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$/ || ($1 + 0) != sqrt(NR - 1) { print NR ": " $0; exit }' "$work/out")
-[[ -z $bad ]] || fail "line $bad is not sqrt($(( ${bad%%:*} - 1 )))"
-log "client job checked in $((SECONDS - t)) s: $(grep -o 'farm map sqrt: .*' "$work/err" | head -n1)"
+compose restart seed >"$work/restart.log" 2>&1 || { cat "$work/restart.log" >&2; fail "docker-compose restart seed failed"; }
+rejoined=
+for _ in $(seq 1 240); do
+  compose logs --no-color seed >"$work/seed.log" 2>&1 || true
+  # What the seed printed since its last ready line: the restarted node's own view.
+  since_restart=$(awk '/farm node ready akka.tcp:\/\/farm@seed:4053/ { n++; buf = "" } n >= 2 { buf = buf $0 "\n" } END { printf "%s", buf }' "$work/seed.log")
+  workers_up=$(grep -cE 'member up: akka\.tcp://farm@[^ ]+ roles=worker' <<<"$since_restart" || true)
+  if ((workers_up >= WORKERS)); then
+    rejoined=1
+    break
+  fi
+  sleep 0.5
+done
+[[ -n $rejoined ]] || fail "the $WORKERS workers did not join the restarted seed within 120 s"
+log "both workers joined the restarted seed by themselves after $((SECONDS - t)) s"
+sleep 3
+client_job "after the seed's restart"
 
 log "passed in $((SECONDS - started)) s"

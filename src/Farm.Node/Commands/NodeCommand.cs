@@ -107,7 +107,7 @@ public static class NodeCommand
         int? Workers, string? ConfigFile, bool AllowCrash = false, string? Journal = null);
 
     private sealed record NodePlan(IReadOnlyList<string> Roles, IReadOnlyList<string> Seeds, int Workers, Config Config, bool AllowCrash,
-        TimeSpan LogRepeatInterval, bool Rejoin, TimeSpan RejoinBackoffMin, TimeSpan RejoinBackoffMax)
+        TimeSpan LogRepeatInterval, bool Rejoin, TimeSpan RejoinBackoffMin, TimeSpan RejoinBackoffMax, TimeSpan RejoinWithoutMasterAfter)
     {
         /// <summary>Starts a new actor system when this one stops by itself: only a node that has seeds to join.</summary>
         public bool Rejoins => Rejoin && Seeds.Count > 0;
@@ -268,6 +268,9 @@ public static class NodeCommand
         var cluster = Cluster.Get(system);
         system.ActorOf(MembershipLogger.Props(), "farm-membership-log");
         cluster.RegisterOnMemberUp(() => ready.Up(cluster.SelfAddress));
+        // A worker node left in a cluster without masters (its master left gracefully) joins its seeds again.
+        if (plan.Rejoins && !plan.IsMaster)
+            cluster.RegisterOnMemberUp(() => system.ActorOf(MasterlessWatch.Props(plan.RejoinWithoutMasterAfter), "farm-masterless-watch"));
         // A master without seed nodes starts a cluster of its own: it joins itself (its port may be 0).
         if (plan.Seeds.Count == 0)
             cluster.Join(cluster.SelfAddress);
@@ -335,6 +338,9 @@ public static class NodeCommand
         var backoffMax = config.GetTimeSpan("farm.node.rejoin-backoff-max", TimeSpan.FromSeconds(30), allowInfinite: false);
         if (backoffMin <= TimeSpan.Zero || backoffMax < backoffMin)
             throw new UsageException($"farm.node.rejoin-backoff-min ({backoffMin}) must be positive and at most farm.node.rejoin-backoff-max ({backoffMax})");
+        var withoutMaster = config.GetTimeSpan("farm.node.rejoin-without-master-after", TimeSpan.FromSeconds(15), allowInfinite: false);
+        if (withoutMaster <= TimeSpan.Zero)
+            throw new UsageException($"farm.node.rejoin-without-master-after must be positive, not {withoutMaster}");
 
         if (isMaster && config.GetBoolean("farm.master.durable", false))
         {
@@ -343,7 +349,7 @@ public static class NodeCommand
         }
 
         return new NodePlan(roles, seeds, request.Workers ?? Environment.ProcessorCount, config, request.AllowCrash, repeatInterval,
-            config.GetBoolean("farm.node.rejoin", true), backoffMin, backoffMax);
+            config.GetBoolean("farm.node.rejoin", true), backoffMin, backoffMax, withoutMaster);
     }
 
     /// <summary>A durable master journals to the SQL plugin configured in hocon/master.conf; otherwise it journals nothing.</summary>
