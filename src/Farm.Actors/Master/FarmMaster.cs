@@ -227,8 +227,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
                 EndJob(resumed, JobLifecycle.Failed, bad);
                 return;
             }
-            if (Durable)
-                Record(new ChunksAdded(submit.JobId, JournaledInput(resumed, submit.Chunks), submit.InputComplete));
+            Record(new ChunksAdded(submit.JobId, JournaledInput(resumed, submit.Chunks), submit.InputComplete));
             AddChunks(resumed, submit.Chunks, submit.InputComplete);
             return;
         }
@@ -264,8 +263,8 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         if (submit.Resume)
             _log.Info("job {0} resumed by its client ({1} chunks without results)", job.Id, submit.Chunks.Count);
 
-        // Events are built only for a durable master: a client's serialized path alone cost an embedded farm's
-        // one-task jobs about a microsecond each.
+        // Built only for a durable master (Record drops them otherwise): the client's serialized path is the one
+        // costly part of an event, paid by each of an embedded farm's one-task ApplyAsync jobs.
         if (Durable)
         {
             Record(new JobAccepted(job.Id, job.FunctionName, ClientPath.Of(submit.ReplyTo), job.Options),
@@ -289,8 +288,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             return;
         }
 
-        if (Durable)
-            Record(new ChunksAdded(job.Id, JournaledInput(job, more.Chunks), more.InputComplete));
+        Record(new ChunksAdded(job.Id, JournaledInput(job, more.Chunks), more.InputComplete));
         AddChunks(job, more.Chunks, more.InputComplete);
     }
 
@@ -769,8 +767,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         _book.End(job, endedAs);
         _ended.Add(StatusView.Describe(job));
         _doneNotJournaled.Remove(job.Id); // the job's end covers its chunks
-        if (Durable)
-            Record(new JobEnded(job.Id));
+        Record(new JobEnded(job.Id));
     }
 
     /// <summary>Sends results to a job's client; the error when the transport could not carry them.</summary>

@@ -49,18 +49,13 @@ public static class StatusCommand
         Protocol.FarmStatus status;
         try
         {
+            // The status the connection waited for is the one shown: asking again only risked a second wait.
             await using var farm = await CliFarm.ConnectAsync(contacts, workers: 1, cancellationToken);
-            status = await farm.Client.GetStatusAsync(cancellationToken);
+            status = farm.FirstStatus!;
         }
         catch (ClusterUnreachableException e)
         {
             await Console.Error.WriteLineAsync($"farm: error: {e.Message}");
-            return ExitCodes.JobFailed;
-        }
-        catch (Exception e) when (e is Akka.Actor.AskTimeoutException or TimeoutException)
-        {
-            // The master answered once (ConnectAsync) and then not again: it moved or its node went away.
-            await Console.Error.WriteLineAsync($"farm: error: the farm master stopped answering through {string.Join(", ", contacts)}");
             return ExitCodes.JobFailed;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

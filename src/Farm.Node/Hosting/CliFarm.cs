@@ -14,6 +14,9 @@ internal sealed class CliFarm : IAsyncDisposable
 
     private CliFarm(FarmClient client) => Client = client;
 
+    /// <summary>The master's status that <see cref="ConnectAsync"/> waited for (null for an embedded farm).</summary>
+    public Protocol.FarmStatus? FirstStatus { get; private set; }
+
     // Repeated log lines are counted and their counts printed per interval, as on a node.
     static CliFarm() => StderrLog.Configure(StderrLog.DefaultRepeatInterval);
 
@@ -47,19 +50,21 @@ internal sealed class CliFarm : IAsyncDisposable
         var client = FarmClusterClient.Start(contacts, new FarmClientOptions { Workers = workers, Config = Config, StatusTimeout = AskInterval });
         var farm = new CliFarm(client);
         var started = System.Diagnostics.Stopwatch.StartNew();
+        var saidSo = false;
         try
         {
             while (true)
             {
                 try
                 {
-                    await client.GetStatusAsync(cancellationToken).ConfigureAwait(false);
+                    farm.FirstStatus = await client.GetStatusAsync(cancellationToken).ConfigureAwait(false);
                     return farm;
                 }
                 catch (Exception e) when (IsTimeout(e, cancellationToken) && started.Elapsed + AskInterval <= ConnectTimeout)
                 {
-                    if (started.Elapsed < AskInterval * 2)
+                    if (!saidSo)
                     {
+                        saidSo = true;
                         await Console.Error.WriteLineAsync(
                             $"farm: no farm master has answered through {string.Join(", ", contacts)} yet; waiting up to {ConnectTimeout.TotalSeconds:0} s " +
                             "(a master failing over takes 20-30 s)").ConfigureAwait(false);
