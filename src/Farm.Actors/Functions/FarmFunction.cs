@@ -38,7 +38,9 @@ public sealed class FarmFunction<TIn, TOut>(string name, Func<TIn, TOut> body, s
     {
         if (items is not TIn[] input)
             throw new ArgumentException(
-                $"function '{Name}' takes {typeof(TIn).Name} items, but the task carries {items.GetType().GetElementType()?.Name ?? items.GetType().Name} items");
+                items is Serialization.EncodedItem[]
+                    ? $"function '{Name}' takes {Serialization.FarmTypeRegistry.NameOf(typeof(TIn))} items, but the task carries {Serialization.EncodedItem.ItemTypeOf(items)} items, a type this worker does not know"
+                    : $"function '{Name}' takes {typeof(TIn).Name} items, but the task carries {items.GetType().GetElementType()?.Name ?? items.GetType().Name} items");
         if ((uint)start > (uint)input.Length || (uint)count > (uint)(input.Length - start))
             throw new ArgumentOutOfRangeException(nameof(count), $"slice [{start}, {start + count}) is outside an input of {input.Length} items");
 

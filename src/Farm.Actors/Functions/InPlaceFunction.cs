@@ -54,7 +54,7 @@ public sealed unsafe class InPlaceFunction<T>(string name, InPlaceBody<T> body, 
     {
         if (items is not SharedSlice[] slices)
             throw new ArgumentException(
-                $"in-place function '{Name}' takes shared-array slices, but the task carries {items.GetType().GetElementType()?.Name ?? items.GetType().Name} items");
+                $"in-place function '{Name}' takes shared-array slices, but the task carries {Serialization.EncodedItem.ItemTypeOf(items)} items");
         if ((uint)start > (uint)slices.Length || (uint)count > (uint)(slices.Length - start))
             throw new ArgumentOutOfRangeException(nameof(count), $"slice [{start}, {start + count}) is outside an input of {slices.Length} items");
 

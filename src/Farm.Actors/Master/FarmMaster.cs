@@ -387,7 +387,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
                     $"chunk {chunk.Index} is malformed: slice [{chunk.Start}, {chunk.Start + chunk.Count}) of {chunk.Items.Length} items", function, chunk.Offset);
             if (inputType is not null && chunk.Items.GetType().GetElementType() != inputType)
                 return new FarmError(FarmErrorKind.BadInput,
-                    $"function '{function}' takes {inputType.Name} items, but chunk {chunk.Index} holds {chunk.Items.GetType().GetElementType()?.Name} items",
+                    $"function '{function}' takes {inputType.Name} items, but chunk {chunk.Index} holds {EncodedItem.ItemTypeOf(chunk.Items)} items",
                     function, chunk.Offset);
         }
         return null;

@@ -24,13 +24,17 @@ namespace ActorFarm.Serialization;
 /// <item>16 — <see cref="SharedMemory.SharedSlice"/>[] (tasks over shared arrays): varint count, then per slice
 /// its array name and host id (interned), element size, array length, start and end (varints), then its shipped
 /// data as an array of kinds 0–12 (0 when the slice is worked on in place);</item>
-/// <item>14 — any other element type: its wire name (<see cref="FarmTypeRegistry.NameOf"/>, interned per
-/// message), varint count, a little-endian 32-bit byte length, then the array as System.Text.Json UTF-8
-/// (fields included, so value tuples keep their items; NaN and infinities allowed).</item>
+/// <item>17 — any other element type: its wire name (<see cref="FarmTypeRegistry.NameOf"/>, interned per
+/// message), varint count, a little-endian 32-bit byte length of what follows, then per item a little-endian
+/// 32-bit length and the item as System.Text.Json UTF-8 (fields included, so value tuples keep their items; NaN
+/// and infinities allowed). Items are framed one by one so that a node without the type can keep them as
+/// <see cref="EncodedItem"/>s, slice them into tasks and write them on unchanged;</item>
+/// <item>14 — the same as one JSON array (written until December 2026; still read, for old journals).</item>
 /// </list>
 /// Only the slice <c>[start, start+count)</c> is written; the reader returns a fresh array of exactly
 /// <c>count</c> elements. The reader materializes a JSON element type only if the actor system's
-/// <see cref="FarmTypeRegistry"/> allows it.
+/// <see cref="FarmTypeRegistry"/> allows it; kind 17 items of any other type come back as
+/// <see cref="EncodedItem"/>[] (kind 14 ones are refused).
 /// </summary>
 internal static class ArrayCodec
 {
@@ -54,6 +58,7 @@ internal static class ArrayCodec
         Json = 14,
         Arrays = 15,
         SharedSlices = 16,
+        EncodedJson = 17,
     }
 
     /// <summary>The options of the JSON fallback: fields included (value tuples), named float literals (NaN).</summary>
@@ -114,6 +119,11 @@ internal static class ArrayCodec
                 case TypeCode.Char: WritePrimitive(writer, Kind.Char, (char[])array, start, count); return;
                 case TypeCode.String: WriteStrings(writer, (string?[])array, start, count); return;
             }
+            if (elementType == typeof(EncodedItem))
+            {
+                WriteEncoded(writer, (EncodedItem[])array, start, count);
+                return;
+            }
             if (elementType == typeof(SharedSlice))
             {
                 WriteSharedSlices(writer, (SharedSlice[])array, start, count);
@@ -150,6 +160,7 @@ internal static class ArrayCodec
             Kind.Json => ReadJson(ref reader, types, field),
             Kind.Arrays => ReadArrays(ref reader, types, field),
             Kind.SharedSlices => ReadSharedSlices(ref reader, types, field),
+            Kind.EncodedJson => ReadEncodedJson(ref reader, types, field),
             _ => throw reader.Malformed($"{field}: unknown array kind {(byte)kind}"),
         };
     }
@@ -338,22 +349,108 @@ internal static class ArrayCodec
 
     private static void WriteJson(WireWriter writer, Array array, Type elementType, int start, int count)
     {
-        writer.WriteByte((byte)Kind.Json);
+        writer.WriteByte((byte)Kind.EncodedJson);
         writer.WriteInterned(FarmTypeRegistry.NameOf(elementType));
         writer.WriteCount(count);
-        var lengthAt = writer.ReserveFixed32();
-        var before = writer.Position;
+        var blockAt = writer.ReserveFixed32();
+        var blockStart = writer.Position;
+        var items = JsonItems.For(elementType);
         var json = writer.Json();
-        try
+        for (var i = start; i < start + count; i++)
         {
-            JsonItems.For(elementType).Write(json, array, start, count);
+            var lengthAt = writer.ReserveFixed32();
+            var before = writer.Position;
+            try
+            {
+                items.WriteOne(json, array, i);
+            }
+            catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
+            {
+                throw new SerializationException($"items of type {elementType} cannot be written as JSON: {e.Message}", e);
+            }
+            json.Flush();
+            json.Reset(writer);
+            writer.PatchFixed32(lengthAt, writer.Position - before);
         }
-        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
+        writer.PatchFixed32(blockAt, writer.Position - blockStart);
+    }
+
+    /// <summary>Items this node carries without their type: written as they came.</summary>
+    private static void WriteEncoded(WireWriter writer, EncodedItem[] items, int start, int count)
+    {
+        var name = count > 0 ? items[start].TypeName : "System.Object";
+        writer.WriteByte((byte)Kind.EncodedJson);
+        writer.WriteInterned(name);
+        writer.WriteCount(count);
+        var blockAt = writer.ReserveFixed32();
+        var blockStart = writer.Position;
+        foreach (var item in items.AsSpan(start, count))
         {
-            throw new SerializationException($"items of type {elementType} cannot be written as JSON: {e.Message}", e);
+            if (item.Json.IsEmpty || !string.Equals(item.TypeName, name, StringComparison.Ordinal))
+                throw new SerializationException(item.Json.IsEmpty
+                    ? "an encoded item is empty"
+                    : $"encoded items of two types in one array: {name} and {item.TypeName}");
+            writer.WriteFixed32(item.Json.Length);
+            writer.WriteRaw(item.Json.Span);
         }
-        json.Flush();
-        writer.PatchFixed32(lengthAt, writer.Position - before);
+        writer.PatchFixed32(blockAt, writer.Position - blockStart);
+    }
+
+    private static Array ReadEncodedJson(ref WireReader reader, FarmTypeRegistry types, string field)
+    {
+        var name = reader.ReadInterned(field);
+        var count = reader.ReadCount(field, 5);
+        var length = reader.ReadFixed32(field);
+        var block = reader.ReadRaw(field, length);
+
+        if (types.TryResolve(name, out var elementType))
+        {
+            var items = JsonItems.For(elementType);
+            var array = Array.CreateInstance(elementType, count);
+            var at = 0;
+            for (var i = 0; i < count; i++)
+            {
+                var json = NextItem(block, ref at, i, name, field);
+                try
+                {
+                    items.ReadOne(json, array, i);
+                }
+                catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
+                {
+                    throw new SerializationException($"{field}: item {i} of type {name} cannot be read from JSON: {e.Message}", e);
+                }
+            }
+            if (at != block.Length)
+                throw reader.Malformed($"{field}: {block.Length - at} bytes after the {count} items of type {name}");
+            return array;
+        }
+
+        // Not a type of this node (a master that relays a user's records): kept as bytes, one copy per array.
+        var owned = block.ToArray();
+        var encoded = new EncodedItem[count];
+        var offset = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var json = NextItem(owned, ref offset, i, name, field);
+            encoded[i] = new EncodedItem(name, owned.AsMemory(offset - json.Length, json.Length));
+        }
+        if (offset != owned.Length)
+            throw reader.Malformed($"{field}: {owned.Length - offset} bytes after the {count} items of type {name}");
+        return encoded;
+    }
+
+    /// <summary>The next length-framed item of a kind-17 block, checked against what remains.</summary>
+    private static ReadOnlySpan<byte> NextItem(ReadOnlySpan<byte> block, ref int at, int index, string name, string field)
+    {
+        if (block.Length - at < 4)
+            throw new SerializationException($"malformed farm message: {field}: item {index} of type {name} is cut off");
+        var length = BinaryPrimitives.ReadInt32LittleEndian(block[at..]);
+        at += 4;
+        if (length <= 0 || length > block.Length - at)
+            throw new SerializationException($"malformed farm message: {field}: item {index} of type {name} claims {length} bytes, {block.Length - at} remain");
+        var json = block.Slice(at, length);
+        at += length;
+        return json;
     }
 
     private static Array ReadJson(ref WireReader reader, FarmTypeRegistry types, string field)
@@ -393,9 +490,11 @@ internal static class ArrayCodec
         public static JsonItems For(Type elementType) =>
             ByType.GetOrAdd(elementType, static t => (JsonItems)Activator.CreateInstance(typeof(JsonItems<>).MakeGenericType(t))!);
 
-        public abstract void Write(Utf8JsonWriter json, Array array, int start, int count);
-
         public abstract Array? Read(ReadOnlySpan<byte> json);
+
+        public abstract void WriteOne(Utf8JsonWriter json, Array array, int index);
+
+        public abstract void ReadOne(ReadOnlySpan<byte> json, Array array, int index);
     }
 
     private sealed class JsonItems<T> : JsonItems
@@ -404,16 +503,13 @@ internal static class ArrayCodec
         private JsonTypeInfo<T>? _item;
         private JsonTypeInfo<T[]>? _array;
 
-        public override void Write(Utf8JsonWriter json, Array array, int start, int count)
-        {
-            var items = (T[])array;
-            json.WriteStartArray();
-            for (var i = start; i < start + count; i++)
-                JsonSerializer.Serialize(json, items[i], _item ??= (JsonTypeInfo<T>)JsonOptions.GetTypeInfo(typeof(T)));
-            json.WriteEndArray();
-        }
-
         public override Array? Read(ReadOnlySpan<byte> json) =>
             JsonSerializer.Deserialize(json, _array ??= (JsonTypeInfo<T[]>)JsonOptions.GetTypeInfo(typeof(T[])));
+
+        public override void WriteOne(Utf8JsonWriter json, Array array, int index) =>
+            JsonSerializer.Serialize(json, ((T[])array)[index], _item ??= (JsonTypeInfo<T>)JsonOptions.GetTypeInfo(typeof(T)));
+
+        public override void ReadOne(ReadOnlySpan<byte> json, Array array, int index) =>
+            ((T[])array)[index] = JsonSerializer.Deserialize(json, _item ??= (JsonTypeInfo<T>)JsonOptions.GetTypeInfo(typeof(T)))!;
     }
 }

@@ -183,6 +183,14 @@ internal sealed class WireWriter : IBufferWriter<byte>, IDisposable
         return at;
     }
 
+    /// <summary>A little-endian 32-bit value (the length of an item framed for readers that skip it).</summary>
+    public void WriteFixed32(int value)
+    {
+        Ensure(4);
+        BinaryPrimitives.WriteInt32LittleEndian(_buffer.AsSpan(_position, 4), value);
+        _position += 4;
+    }
+
     public void PatchFixed32(int at, int value) => BinaryPrimitives.WriteInt32LittleEndian(_buffer.AsSpan(at, 4), value);
 
     /// <summary>A JSON writer appending to this buffer; flush it before writing anything else.</summary>

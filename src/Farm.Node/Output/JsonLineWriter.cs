@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using ActorFarm.Serialization;
 
 namespace ActorFarm.Node.Output;
 
@@ -111,6 +112,15 @@ internal sealed class JsonLineWriter(Stream stream)
                     End(indexed);
                 }
                 break;
+            case EncodedItem[] a:
+                // Items of a type this process does not know (farm result of a module's job): already JSON.
+                for (; i < a.Length && _count < FlushThreshold; i++)
+                {
+                    Begin(indexed, firstIndex + i);
+                    Line(a[i].Json.Span);
+                    End(indexed);
+                }
+                break;
             default:
                 for (; i < values.Length && _count < FlushThreshold; i++)
                 {
@@ -184,11 +194,15 @@ internal sealed class JsonLineWriter(Stream stream)
         JsonSerializer.Serialize(_json, value, _typeInfo);
         _json.Flush();
 
-        var bytes = _scratch.WrittenSpan;
+        Line(_scratch.WrittenSpan);
+        _scratch.ResetWrittenCount();
+        _json.Reset();
+    }
+
+    private void Line(ReadOnlySpan<byte> bytes)
+    {
         if (_count + bytes.Length + Reserve > _buffer.Length)
             Array.Resize(ref _buffer, _count + bytes.Length + Reserve); // one huge value: grow rather than split a line
         Raw(bytes);
-        _scratch.ResetWrittenCount();
-        _json.Reset();
     }
 }

@@ -390,17 +390,50 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void An_item_type_that_is_not_allowed_is_refused_naming_the_type()
+    public void Items_of_a_type_this_node_does_not_know_stay_encoded_and_travel_on_unchanged()
     {
-        var message = new SubmitChunks("j", [new JobChunk(0, 0, new[] { new NeverAllowed(1), new NeverAllowed(2) }, 0, 2)], true);
-        var bytes = _serializer.ToBinary(message); // the writer names the type; only the reader decides
+        // A master without the user's assembly: it slices and relays the items without decoding them.
+        var message = new SubmitChunks("j", [new JobChunk(0, 0, new[] { new NeverAllowed(1), new NeverAllowed(2), new NeverAllowed(3) }, 0, 3)], true);
+        var bytes = _serializer.ToBinary(message);
 
-        var error = Assert.Throws<SerializationException>(() => _serializer.FromBinary(bytes, FarmMessageSerializer.SubmitChunksManifest));
-        Assert.Contains($"type {typeof(NeverAllowed)} is not allowed on the wire; register a function using it or call FarmTypeRegistry.Allow", error.Message);
+        var relayed = (SubmitChunks)_serializer.FromBinary(bytes, FarmMessageSerializer.SubmitChunksManifest);
+        var encoded = Assert.IsType<EncodedItem[]>(relayed.Chunks[0].Items);
+        Assert.Equal(3, encoded.Length);
+        Assert.All(encoded, item => Assert.Equal(typeof(NeverAllowed).ToString(), item.TypeName));
+        Assert.Equal("{\"Value\":2}", System.Text.Encoding.UTF8.GetString(encoded[1].Json.Span));
+        Assert.Equal(bytes, _serializer.ToBinary(relayed)); // written on byte for byte
 
+        // A task over the last two of them, as the master hands it to a worker that knows the type.
+        var task = new RunTasks(1, [new FarmTask(5, "f", encoded, 1, 2)]);
+        var taskBytes = _serializer.ToBinary(task);
         FarmTypeRegistry.Get(Sys).Allow<NeverAllowed>();
+        var decoded = (RunTasks)_serializer.FromBinary(taskBytes, FarmMessageSerializer.RunTasksManifest);
+        AssertSameItems(new[] { new NeverAllowed(2), new NeverAllowed(3) }, decoded.Tasks[0].Items);
         var back = (SubmitChunks)_serializer.FromBinary(bytes, FarmMessageSerializer.SubmitChunksManifest);
-        AssertSameItems(new[] { new NeverAllowed(1), new NeverAllowed(2) }, back.Chunks[0].Items);
+        AssertSameItems(new[] { new NeverAllowed(1), new NeverAllowed(2), new NeverAllowed(3) }, back.Chunks[0].Items);
+    }
+
+    [Fact]
+    public void A_function_given_items_of_a_type_its_worker_does_not_know_names_the_type()
+    {
+        var function = new FarmFunction<long, long>("cube", x => x * x * x);
+        var items = new[] { new EncodedItem("MyModule.Point", "{}"u8.ToArray()) };
+
+        var error = Assert.Throws<ArgumentException>(() => function.Run(items, 0, 1));
+
+        Assert.Equal("function 'cube' takes System.Int64 items, but the task carries MyModule.Point items, a type this worker does not know", error.Message);
+    }
+
+    [Fact]
+    public void Old_single_array_json_items_still_read()
+    {
+        // SubmitChunks as written until December 2026 (kind 14: the items as one JSON array): journals hold them.
+        FarmTypeRegistry.Get(Sys).Allow<(long, long)>();
+        var bytes = GoldenFiles.Read(Path.Combine("Fixtures", "WireLegacy"), "SC");
+
+        var message = (SubmitChunks)_serializer.FromBinary(bytes, FarmMessageSerializer.SubmitChunksManifest);
+
+        AssertSameItems(new[] { (1L, 2L), (-3L, long.MaxValue) }, message.Chunks[1].Items);
     }
 
     [Fact]
@@ -417,6 +450,17 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
 
         var error = Assert.Throws<SerializationException>(() => ArrayCodec.Decode(writer.ToArray(), FarmTypeRegistry.Get(Sys)));
         Assert.Contains("type System.Diagnostics.Process is not allowed on the wire", error.Message);
+
+        // Framed items of that name stay bytes: nothing is made of them.
+        using var framed = new WireWriter();
+        framed.WriteByte((byte)ArrayCodec.Kind.EncodedJson);
+        framed.WriteInterned("System.Diagnostics.Process");
+        framed.WriteCount(1);
+        framed.WriteFixed32(6);
+        framed.WriteFixed32(2);
+        framed.WriteRaw("{}"u8);
+        var kept = Assert.IsType<EncodedItem[]>(ArrayCodec.Decode(framed.ToArray(), FarmTypeRegistry.Get(Sys)));
+        Assert.Equal("System.Diagnostics.Process", Assert.Single(kept).TypeName);
     }
 
     [Fact]
@@ -525,6 +569,9 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
             (FarmMessageSerializer.ChunkResultsManifest, Message(jobId, [1, 0, 0, (byte)ArrayCodec.Kind.Double], huge)), // 2^31 doubles
             (FarmMessageSerializer.ChunkResultsManifest, Message(jobId, [1, 0, 0, (byte)ArrayCodec.Kind.String], huge)),
             (FarmMessageSerializer.ChunkResultsManifest, Message(jobId, [1, 0, 0, (byte)ArrayCodec.Kind.Json, 0, 13, .. "System.Int64"u8, 1, 0xFF, 0xFF, 0xFF, 0x7F])),
+            (FarmMessageSerializer.ChunkResultsManifest, Message(jobId, [1, 0, 0, (byte)ArrayCodec.Kind.EncodedJson, 0, 13, .. "System.Int64"u8], huge)), // 2^31 framed items
+            (FarmMessageSerializer.ChunkResultsManifest, Message(jobId, [1, 0, 0, (byte)ArrayCodec.Kind.EncodedJson, 0, 13, .. "System.Int64"u8, 1, 5, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0x7F, 0x31])), // an item of 2 GB
+            (FarmMessageSerializer.ChunkResultsManifest, Message(jobId, [1, 0, 0, (byte)ArrayCodec.Kind.EncodedJson, 0, 10, .. "Some.Thing"u8, 1, 5, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0x7F, 0x31])), // the same, kept encoded
             (FarmMessageSerializer.RunTasksManifest, Message([2], huge)),
             (FarmMessageSerializer.RegisterWorkerManifest, Message([1], huge)),
             (FarmMessageSerializer.FarmStatusManifest, Message(huge)),
