@@ -9,23 +9,8 @@ namespace ActorFarm.Functions;
 /// <param name="body">Called once per item, on a worker thread; it may block, and may run on several threads at once.</param>
 /// <param name="description">One line for <c>farm functions</c>.</param>
 public sealed class FarmFunction<TIn, TOut>(string name, Func<TIn, TOut> body, string description = "")
-    : IFarmFunction
+    : TypedFarmFunction<TIn, TOut>(name, description)
 {
-    /// <inheritdoc/>
-    public string Name { get; } = FarmFunctionRegistry.ValidateName(name);
-
-    /// <inheritdoc/>
-    public Type InputType => typeof(TIn);
-
-    /// <inheritdoc/>
-    public Type OutputType => typeof(TOut);
-
-    /// <inheritdoc/>
-    public string Description { get; } = description;
-
-    /// <summary>The typed handle that <see cref="Client.FarmClient"/> calls take for this function.</summary>
-    public FarmFunctionRef<TIn, TOut> Ref => new(Name);
-
     /// <summary>
     /// Calls the body on <c>items[start .. start+count)</c>, in order, and returns a <typeparamref name="TOut"/>[]
     /// of <paramref name="count"/> results. Large outputs may come from a pool the client gives them back to.
@@ -34,28 +19,10 @@ public sealed class FarmFunction<TIn, TOut>(string name, Func<TIn, TOut> body, s
     /// <param name="start">Index of the first item to run.</param>
     /// <param name="count">Number of items to run; a slice outside <paramref name="items"/> throws <see cref="ArgumentOutOfRangeException"/>.</param>
     /// <exception cref="FarmItemException">The body threw; it carries the position of the item within the slice and the exception.</exception>
-    public Array Run(Array items, int start, int count)
-    {
-        if (items is not TIn[] input)
-            throw new ArgumentException(
-                items is Serialization.EncodedItem[]
-                    ? $"function '{Name}' takes {Serialization.FarmTypeRegistry.NameOf(typeof(TIn))} items, but the task carries {Serialization.EncodedItem.ItemTypeOf(items)} items, a type this worker does not know"
-                    : $"function '{Name}' takes {typeof(TIn).Name} items, but the task carries {items.GetType().GetElementType()?.Name ?? items.GetType().Name} items");
-        if ((uint)start > (uint)input.Length || (uint)count > (uint)(input.Length - start))
-            throw new ArgumentOutOfRangeException(nameof(count), $"slice [{start}, {start + count}) is outside an input of {input.Length} items");
+    public override Array Run(Array items, int start, int count) => RunEach(items, start, count, new Call(body));
 
-        var output = ChunkBuffers.Rent<TOut>(count);
-        var span = input.AsSpan(start, count);
-        var i = 0;
-        try
-        {
-            for (; i < span.Length; i++)
-                output[i] = body(span[i]);
-        }
-        catch (Exception e)
-        {
-            throw new FarmItemException(i, e);
-        }
-        return output;
+    private readonly struct Call(Func<TIn, TOut> body) : IItemCall
+    {
+        public TOut Invoke(TIn item) => body(item);
     }
 }

@@ -47,6 +47,24 @@ public sealed class FarmFunctionRegistry
         => Register<(T1, T2), TOut>(name, args => body(args.Item1, args.Item2), description);
 
     /// <summary>
+    /// Registers a function whose every worker makes a state once, with <paramref name="setup"/>, and passes it to each
+    /// call (Python's <c>Pool(initializer=…)</c>: a model loaded once per worker). See
+    /// <see cref="FarmFunctionWithSetup{TState,TIn,TOut}"/> for when states are made and disposed.
+    /// </summary>
+    /// <param name="name">Unique in this registry, case-sensitive, non-empty and without white space.</param>
+    /// <param name="setup">Makes one worker's state, on the worker's thread; a throw fails the task (and its job), naming the function.</param>
+    /// <param name="body">Called once per item with the worker's state; one worker runs one task at a time.</param>
+    /// <param name="description">One line shown by <c>farm functions</c>.</param>
+    /// <exception cref="ArgumentException">The name is invalid or already registered.</exception>
+    public FarmFunctionRef<TIn, TOut> RegisterWithSetup<TState, TIn, TOut>(string name, Func<TState> setup, Func<TState, TIn, TOut> body,
+        string description = "")
+    {
+        var function = new FarmFunctionWithSetup<TState, TIn, TOut>(name, setup, body, description);
+        Register(function);
+        return function.Ref;
+    }
+
+    /// <summary>
     /// Registers a function that rewrites slices of a shared array in place; callers use it through
     /// <c>MapInPlaceAsync</c>. See <see cref="InPlaceFunction{T}"/> for why bodies should be idempotent.
     /// </summary>

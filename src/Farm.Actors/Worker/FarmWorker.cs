@@ -37,6 +37,10 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers
     private readonly MessageFragmenter _fragmenter = new(Context.System);
     private readonly FragmentAssembler _assembler = new(Context.System);
 
+    /// <summary>The states this worker's functions made with their setup, by function name; see <see cref="WorkerState"/>.</summary>
+    private readonly Dictionary<string, object?> _states = new(StringComparer.Ordinal);
+    private long _tasksSinceRecycle;
+
     public FarmWorker(IActorRef master, FarmFunctionRegistry functions, WorkerSettings settings)
     {
         _master = master;
@@ -60,6 +64,8 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers
         Register();
         Timers.StartPeriodicTimer("register", RetryRegistration.Instance, _settings.RegisterRetryInterval);
     }
+
+    protected override void PostStop() => DisposeStates();
 
     private void Registering()
     {
@@ -171,7 +177,9 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers
 
         try
         {
-            var output = function.Run(task.Items, task.Start, task.Count);
+            var output = function is IFunctionWithWorkerState withState
+                ? withState.Run(WorkerState(withState, task.FunctionName), task.Items, task.Start, task.Count)
+                : function.Run(task.Items, task.Start, task.Count);
             return new TaskOutcome(task.TaskId, output, null, Elapsed());
         }
         catch (FarmItemException e)
@@ -186,5 +194,40 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers
             return new TaskOutcome(task.TaskId, null,
                 new TaskError(-1, e.GetType().FullName ?? e.GetType().Name, e.Message, e.StackTrace), Elapsed());
         }
+        finally
+        {
+            if (_settings.RecycleAfterTasks is { } recycleAfter && ++_tasksSinceRecycle >= recycleAfter)
+            {
+                _tasksSinceRecycle = 0;
+                DisposeStates();
+            }
+        }
+    }
+
+    /// <summary>This worker's state for a function with a setup: made on its first task (and after a recycle), then kept.</summary>
+    private object? WorkerState(IFunctionWithWorkerState function, string name)
+    {
+        if (!_states.TryGetValue(name, out var state))
+        {
+            state = function.CreateState();
+            _states.Add(name, state);
+        }
+        return state;
+    }
+
+    private void DisposeStates()
+    {
+        foreach (var (name, state) in _states)
+        {
+            try
+            {
+                (state as IDisposable)?.Dispose();
+            }
+            catch (Exception e)
+            {
+                _log.Warning("disposing the worker state of function {0} threw {1}: {2}", name, e.GetType().Name, e.Message);
+            }
+        }
+        _states.Clear();
     }
 }

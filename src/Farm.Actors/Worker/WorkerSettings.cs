@@ -22,6 +22,13 @@ public sealed record WorkerSettings
     public string HostId { get; init; } = SharedMemory.HostIdentity.Current;
 
     /// <summary>
+    /// After this many tasks a worker disposes the states its functions made with a setup
+    /// (<see cref="Functions.FarmFunctionRegistry.RegisterWithSetup{TState,TIn,TOut}"/>) and makes them anew on its next
+    /// task: Python's <c>maxtasksperchild</c>, for state that leaks or grows. Null (the default): never.
+    /// </summary>
+    public int? RecycleAfterTasks { get; init; }
+
+    /// <summary>
     /// Every setting at its default (prefetch 2, a registration retry every second, the farm's worker dispatcher, this
     /// host's id). Change one with <c>WorkerSettings.Default with { Prefetch = 1 }</c>.
     /// </summary>

@@ -10,21 +10,32 @@ public static class FunctionsCommand
 {
     public static Command Create()
     {
-        var command = new Command("functions", "List the functions the farm can run, with their input and output types");
-        command.SetAction(_ => Run());
+        var functions = FunctionPaths.Option("Also list the functions of these modules");
+        var command = new Command("functions", "List the functions the farm can run, with their input and output types") { functions };
+        command.SetAction(parseResult => Run(parseResult.GetValue(functions)));
         return command;
     }
 
-    internal static int Run()
+    internal static int Run(string[]? functionPaths = null)
     {
-        var rows = FarmFunctionRegistry.WithBuiltIns().All
+        FarmFunctionRegistry registry;
+        try
+        {
+            registry = FunctionPaths.Load(FunctionPaths.Resolve(functionPaths)).Functions;
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"farm: error: {e.Message}");
+            return ExitCodes.Usage;
+        }
+        var rows = registry.All
             .Select(f => new[] { f.Name, TypeNames.Friendly(f.InputType), TypeNames.Friendly(f.OutputType), f.Description })
             .ToList();
         string[] headers = ["FUNCTION", "INPUT", "OUTPUT", "DESCRIPTION"];
 
         if (Terminal.StdoutIsTerminal)
         {
-            var table = new Table().Border(TableBorder.Rounded).Title("Built-in functions");
+            var table = new Table().Border(TableBorder.Rounded).Title(functionPaths is { Length: > 0 } ? "Functions" : "Built-in functions");
             table.AddColumns(headers.Select(h => new TableColumn($"[bold]{h.ToLowerInvariant()}[/]")).ToArray());
             foreach (var row in rows)
                 table.AddRow(row.Select(Markup.Escape).ToArray());

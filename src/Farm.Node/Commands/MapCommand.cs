@@ -65,9 +65,11 @@ public static class MapCommand
                 "default: wait as long as it takes, saying on stderr what the job waits for",
         };
 
+        var functions = FunctionPaths.Option("Users' function modules: FUNCTION may be one of theirs; the module gives its input and output types");
+
         var command = new Command("map", "Run a function over a range or over JSON lines, printing one JSON result per line")
         {
-            function, range, input, chunkSize, workers, unordered, output, noProgress, contact, keep, waitForWorkers,
+            function, range, input, chunkSize, workers, unordered, output, noProgress, contact, keep, waitForWorkers, functions,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(new MapRequest(
             parseResult.GetRequiredValue(function),
@@ -80,7 +82,8 @@ public static class MapCommand
             parseResult.GetValue(noProgress),
             parseResult.GetValue(contact),
             parseResult.GetValue(keep),
-            parseResult.GetValue(waitForWorkers)), cancellationToken));
+            parseResult.GetValue(waitForWorkers),
+            parseResult.GetValue(functions)), cancellationToken));
         return command;
     }
 
@@ -160,9 +163,10 @@ public static class MapCommand
     /// <summary>Validates the request and builds the job; throws <see cref="UsageException"/> for anything wrong.</summary>
     internal static async Task<MapJob> PrepareAsync(MapRequest request, CancellationToken cancellationToken)
     {
-        var registry = FarmFunctionRegistry.WithBuiltIns();
+        var (registry, _) = FunctionPaths.Load(FunctionPaths.Resolve(request.Functions));
         if (!registry.TryGet(request.Function, out var function))
-            throw new UsageException(registry.UnknownFunctionMessage(request.Function));
+            throw new UsageException(registry.UnknownFunctionMessage(request.Function) +
+                                     (request.Functions is { Length: > 0 } ? "" : " (a module's function needs --functions PATH)"));
 
         if (request.Range is null && request.Input is null)
             throw new UsageException("give the items with --range START:END or --input FILE (JSON lines; '-' for stdin)");
@@ -205,6 +209,7 @@ public static class MapCommand
         var chunkSize = MapJob.ChooseChunkSize(request.ChunkSize, input.Count, workers);
         return new MapJob(function, input, chunkSize, workers, request.Unordered, contacts)
         {
+            Functions = registry,
             KeptJobId = request.Keep ? $"farm-{Guid.NewGuid().ToString("N")[..12]}" : null,
             WorkerWaitTimeout = request.WaitForWorkers is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
         };

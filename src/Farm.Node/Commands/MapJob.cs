@@ -33,6 +33,9 @@ internal sealed class MapJob(IFarmFunction function, IMapInput input, int chunkS
     /// <summary>With <c>--keep</c>: the job's id, under which the master keeps its results for <c>farm result</c>.</summary>
     public string? KeptJobId { get; init; }
 
+    /// <summary>The functions an embedded farm runs (built-ins and <c>--functions</c> modules); a cluster client allows their item types.</summary>
+    public FarmFunctionRegistry Functions { get; init; } = FarmFunctionRegistry.WithBuiltIns();
+
     /// <summary>With <c>--wait-for-workers</c>: how long the job may wait for a worker that can run it; null: as long as it takes.</summary>
     public TimeSpan? WorkerWaitTimeout { get; init; }
 
@@ -58,7 +61,9 @@ internal sealed class MapJob(IFarmFunction function, IMapInput input, int chunkS
     {
         await using var farm = Contacts is { } nodes
             ? await CliFarm.ConnectAsync(nodes, Workers, cancellationToken).ConfigureAwait(false)
-            : CliFarm.Start(Workers);
+            : CliFarm.Start(Workers, Functions);
+        // The results come back typed: the function's types may come from a module this process loaded.
+        Serialization.FarmTypeRegistry.Get(farm.Client.System).Allow(Function.InputType).Allow(Function.OutputType);
         var client = farm.Client;
         var options = new FarmJobOptions
         {

@@ -12,4 +12,5 @@ internal sealed record MapRequest(
     bool NoProgress,
     string? Contact = null,
     bool Keep = false,
-    double? WaitForWorkers = null);
+    double? WaitForWorkers = null,
+    string[]? Functions = null);

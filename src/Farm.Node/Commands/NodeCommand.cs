@@ -6,6 +6,7 @@ using System.Globalization;
 using ActorFarm.Hosting;
 using ActorFarm.Node.Hosting;
 using ActorFarm.SharedMemory;
+using ActorFarm.Worker;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Hosting;
@@ -86,9 +87,14 @@ public static class NodeCommand
             Description = "Let the built-in function crash kill this node's process on a negative item (for testing poison tasks; never in production)",
         };
 
+        var functions = FunctionPaths.Option("Users' function modules for this node's workers to run beside the built-ins (role worker)");
+        var recycleAfter = CliOptions.BoundedInt("--recycle-after", "TASKS",
+            "A worker remakes the states of functions registered with a setup after this many tasks (Pool's maxtasksperchild) [default: never]",
+            1, int.MaxValue);
+
         var command = new Command("node", "Run a node of a farm cluster (master, workers or both) until stopped with Ctrl+C or SIGTERM")
         {
-            roles, hostname, port, publicHostname, seedNodes, workers, config, journal, allowCrash,
+            roles, hostname, port, publicHostname, seedNodes, workers, config, journal, allowCrash, functions, recycleAfter,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(new NodeRequest(
             parseResult.GetValue(roles),
@@ -99,14 +105,17 @@ public static class NodeCommand
             parseResult.GetValue(workers),
             parseResult.GetValue(config),
             parseResult.GetValue(allowCrash),
-            parseResult.GetValue(journal)), cancellationToken));
+            parseResult.GetValue(journal),
+            parseResult.GetValue(functions),
+            parseResult.GetValue(recycleAfter)), cancellationToken));
         return command;
     }
 
     internal sealed record NodeRequest(string? Roles, string? Hostname, int? Port, string? PublicHostname, string? SeedNodes,
-        int? Workers, string? ConfigFile, bool AllowCrash = false, string? Journal = null);
+        int? Workers, string? ConfigFile, bool AllowCrash = false, string? Journal = null, string[]? Functions = null, int? RecycleAfter = null);
 
-    private sealed record NodePlan(IReadOnlyList<string> Roles, IReadOnlyList<string> Seeds, int Workers, Config Config, bool AllowCrash,
+    private sealed record NodePlan(IReadOnlyList<string> Roles, IReadOnlyList<string> Seeds, int Workers, Config Config,
+        FarmFunctionRegistry Functions, int? RecycleAfter,
         TimeSpan LogRepeatInterval, bool Rejoin, TimeSpan RejoinBackoffMin, TimeSpan RejoinBackoffMax, TimeSpan RejoinWithoutMasterAfter)
     {
         /// <summary>Starts a new actor system when this one stops by itself: only a node that has seeds to join.</summary>
@@ -226,7 +235,8 @@ public static class NodeCommand
                 akka.WithFarmWorkers(new FarmWorkerOptions
                 {
                     Workers = plan.Workers,
-                    Functions = FarmFunctionRegistry.WithBuiltIns(plan.AllowCrash),
+                    Functions = plan.Functions,
+                    Settings = WorkerSettings.Default with { RecycleAfterTasks = plan.RecycleAfter },
                 });
             akka.AddStartup((system, _) => OnStarted(system, plan, ready));
         });
@@ -286,6 +296,14 @@ public static class NodeCommand
             throw new UsageException("a node without the master role needs --seed-nodes (or FARM_SEEDS) to find the cluster");
         if (request.Workers is not null && !roles.Contains(FarmCluster.WorkerRole))
             throw new UsageException("--workers needs the worker role (--roles worker or master,worker)");
+        if (request.Functions is { Length: > 0 } && !roles.Contains(FarmCluster.WorkerRole))
+            throw new UsageException("--functions needs the worker role (--roles worker or master,worker): a master runs no function and needs no module");
+        if (request.RecycleAfter is not null && !roles.Contains(FarmCluster.WorkerRole))
+            throw new UsageException("--recycle-after needs the worker role (--roles worker or master,worker)");
+        // Loaded once per process (a rejoining node keeps them); FARM_FUNCTIONS only for a node with workers.
+        var functionPaths = roles.Contains(FarmCluster.WorkerRole) ? FunctionPaths.Resolve(request.Functions) : [];
+        var (functions, modules) = FunctionPaths.Load(functionPaths, request.AllowCrash);
+        FunctionPaths.Report("farm node", functionPaths, modules);
 
         var directory = Path.Combine(AppContext.BaseDirectory, "hocon");
         var config = ReadHocon(Path.Combine(directory, "farm.conf"), "the farm's base configuration");
@@ -348,7 +366,7 @@ public static class NodeCommand
             PrepareJournal(config);
         }
 
-        return new NodePlan(roles, seeds, request.Workers ?? Environment.ProcessorCount, config, request.AllowCrash, repeatInterval,
+        return new NodePlan(roles, seeds, request.Workers ?? Environment.ProcessorCount, config, functions, request.RecycleAfter, repeatInterval,
             config.GetBoolean("farm.node.rejoin", true), backoffMin, backoffMax, withoutMaster);
     }
 

@@ -22,8 +22,13 @@ internal sealed class CliFarm : IAsyncDisposable
 
     public FarmClient Client { get; }
 
-    public static CliFarm Start(int workers) =>
-        new(EmbeddedFarm.Start(new EmbeddedFarmOptions { Workers = workers, Config = Config }));
+    public static CliFarm Start(int workers, Functions.FarmFunctionRegistry? functions = null) =>
+        new(EmbeddedFarm.Start(new EmbeddedFarmOptions
+        {
+            Workers = workers,
+            Config = Config,
+            Functions = functions ?? Functions.FarmFunctionRegistry.WithBuiltIns(),
+        }));
 
     /// <summary>
     /// How long <see cref="ConnectAsync"/> waits for the master to answer through the contacts: longer than a master

@@ -80,6 +80,8 @@ public sealed partial class FarmNode : FarmProcess
         var start = FarmExecutable.StartInfo(options.Program.Dll, [options.Program.Command, .. options.Arguments()], prefix);
         if (ownJournal is not null)
             start.Environment["FARM_JOURNAL"] = $"Data Source={ownJournal}";
+        foreach (var (name, value) in options.Environment)
+            start.Environment[name] = value;
         return start;
     }
 

@@ -35,6 +35,9 @@ public sealed record FarmNodeOptions
     /// <summary><c>--config FILE</c>: HOCON laid over the farm's.</summary>
     public string? ConfigFile { get; init; }
 
+    /// <summary>Environment variables of the node (FARM_FUNCTIONS, as in a container), over the FARM_-free environment it gets otherwise.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Flags after all the others (<c>--allow-crash</c>, say).</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 

@@ -12,7 +12,7 @@ public static class FarmExecutable
 {
     /// <summary>Variables that configure a farm node. A child's settings come from its flags, never from the environment the tests or benchmarks run in.</summary>
     private static readonly string[] FarmVariables =
-        ["FARM_HOSTNAME", "FARM_PORT", "FARM_PUBLIC_HOSTNAME", "FARM_SEEDS", "FARM_ROLES", "FARM_JOURNAL", "FARM_JOURNAL_PROVIDER"];
+        ["FARM_HOSTNAME", "FARM_PORT", "FARM_PUBLIC_HOSTNAME", "FARM_SEEDS", "FARM_ROLES", "FARM_JOURNAL", "FARM_JOURNAL_PROVIDER", "FARM_FUNCTIONS"];
 
     /// <summary>farm.dll next to the running program.</summary>
     public static string Dll { get; } = Path.Combine(AppContext.BaseDirectory, "farm.dll");

@@ -1,0 +1,14 @@
+using System.Reflection;
+
+namespace ActorFarm.Tests.Modules;
+
+/// <summary>The sample function module (tests/SampleFunctions), as built beside the tests: a user's module for farm processes to load.</summary>
+internal static class SampleModule
+{
+    /// <summary>Its build output folder (SampleFunctions.dll with its own copy of Farm.Actors.dll).</summary>
+    public static string Directory { get; } = typeof(SampleModule).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "SampleFunctionsDirectory").Value!;
+
+    /// <summary>Its assembly.</summary>
+    public static string Dll => Path.Combine(Directory, "SampleFunctions.dll");
+}
