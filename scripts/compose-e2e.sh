@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# End-to-end test of docker-compose.yml: a master and two worker containers, and the client container's
-# `farm map sqrt --range 0:100`, whose 100 lines must be exactly sqrt(0..99) in order.
+# End-to-end test of docker-compose.yml: a master and two worker containers that load a user's function module
+# (tests/SampleFunctions, built here into the plugins folder the containers mount), and client containers' jobs
+# over the module's functions: `farm map cube --range 0:100` (exactly i³ per line, in order) and, after the seed
+# restarted, `farm map mirror` over JSON lines of the module's record type. The master has no module.
 #
 # As root it makes sure there is a Docker engine: installs docker.io and docker-compose with apt when
 # missing, starts dockerd in the background when none answers (and stops it again at the end). Then it
@@ -96,6 +98,16 @@ t=$SECONDS
 scripts/docker-build.sh
 log "farm image built in $((SECONDS - t)) s"
 
+# --- A user's module -------------------------------------------------------------------------------
+# Built as a user would (dotnet build -o), into the folder the worker and client containers mount at /plugins.
+t=$SECONDS
+export FARM_PLUGINS=$work/plugins
+dotnet build tests/SampleFunctions -c Release -o "$FARM_PLUGINS/sample-functions" -nologo -v quiet >"$work/module.log" 2>&1 \
+  || { tail -n 20 "$work/module.log" >&2; fail "building the sample module failed"; }
+# The containers' user (1654) reads it; mktemp made the work folder owner-only.
+chmod -R a+rX "$work"
+log "sample module built in $((SECONDS - t)) s"
+
 # --- The cluster -------------------------------------------------------------------------------------
 t=$SECONDS
 compose down -v --remove-orphans >/dev/null 2>&1 || true
@@ -121,24 +133,24 @@ log "seed ready with $WORKERS workers after $((SECONDS - t)) s"
 # bug, not the containers'; this test is about the containers.
 sleep 3
 
-# --- The job -------------------------------------------------------------------------------------------
-# client_job WHEN: the client container's `farm map sqrt --range 0:100`; its 100 lines must be sqrt(0..99).
+# --- The jobs ------------------------------------------------------------------------------------------
+# client_job WHEN EXPECTED [STDIN] -- ARGS: a client container's `farm ARGS`; its stdout must be EXPECTED, byte for byte.
 client_job() {
-  local when=$1 t=$SECONDS rc=0
-  timeout 180 docker-compose -p "$PROJECT" run --rm -T client >"$work/out" 2>"$work/err" || rc=$?
+  local when=$1 expected=$2 input=${3:-/dev/null} t=$SECONDS rc=0
+  shift 4
+  timeout 180 docker-compose -p "$PROJECT" run --rm -T client "$@" <"$input" >"$work/out" 2>"$work/err" || rc=$?
   if ((rc != 0)); then
     cat "$work/err" >&2
     fail "the client exited with $rc ($when)"
   fi
-  local lines bad
-  lines=$(wc -l <"$work/out")
-  ((lines == 100)) || { head -n 5 "$work/out" >&2; fail "the client printed $lines lines, not 100 ($when)"; }
-  # Each line a plain JSON number equal (as a double, exactly) to sqrt of its index.
-  bad=$(awk '!/^[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$/ || ($1 + 0) != sqrt(NR - 1) { print NR ": " $0; exit }' "$work/out")
-  [[ -z $bad ]] || fail "line $bad is not sqrt($(( ${bad%%:*} - 1 ))) ($when)"
-  log "client job ($when) checked in $((SECONDS - t)) s: $(grep -o 'farm map sqrt: .*' "$work/err" | head -n1)"
+  if ! cmp -s "$work/out" "$expected"; then
+    diff "$expected" "$work/out" | head -n 5 >&2
+    fail "the client's $(wc -l <"$work/out") lines are not the $(wc -l <"$expected") expected ($when)"
+  fi
+  log "client job ($when) checked in $((SECONDS - t)) s: $(grep -o 'farm map [a-z]*: .*' "$work/err" | head -n1)"
 }
-client_job "first"
+seq 0 99 | awk '{ printf "%d\n", $1 * $1 * $1 }' >"$work/cubes"
+client_job "first: the module's cube" "$work/cubes" "" -- map cube --range 0:100 --contact akka.tcp://farm@seed:4053
 
 # --- The seed restarted, nothing else ------------------------------------------------------------------
 # `docker-compose restart seed` alone: the workers, left in the old cluster with a dead master, down
@@ -161,6 +173,10 @@ done
 [[ -n $rejoined ]] || fail "the $WORKERS workers did not join the restarted seed within 120 s"
 log "both workers joined the restarted seed by themselves after $((SECONDS - t)) s"
 sleep 3
-client_job "after the seed's restart"
+# A record type of the module, read from stdin, through the restarted master (which has no module).
+seq 1 500 | awk '{ printf "{\"X\":%d,\"Y\":%d}\n", $1, -2 * $1 }' >"$work/points"
+seq 1 500 | awk '{ printf "{\"X\":%d,\"Y\":%d}\n", -2 * $1, $1 }' >"$work/mirrored"
+client_job "after the seed's restart: the module's mirror over records" "$work/mirrored" "$work/points" -- \
+  map mirror --input - --chunk-size 50 --contact akka.tcp://farm@seed:4053
 
 log "passed in $((SECONDS - started)) s"
