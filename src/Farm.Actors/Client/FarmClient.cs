@@ -57,6 +57,9 @@ public sealed partial class FarmClient : IAsyncDisposable
     /// <summary>How long <see cref="GetStatusAsync"/> waits for the master.</summary>
     public TimeSpan StatusTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The code this client ships with its jobs (<see cref="Hosting.FarmClientOptions.Deploy"/>).</summary>
+    internal Deployment.ClientDeployment Deployed { get; init; } = Deployment.ClientDeployment.None;
+
     // ---- apply_async -----------------------------------------------------------------------------
 
     /// <summary>Runs one task. Awaiting the returned task is Python's <c>AsyncResult.get()</c>.</summary>
@@ -70,7 +73,7 @@ public sealed partial class FarmClient : IAsyncDisposable
 
         var jobId = NextJobId();
         var chunk = new JobChunk(0, 0, new[] { input }, 0, 1);
-        var submit = new SubmitJob(jobId, function.Name, _mailbox, [chunk], InputComplete: true, ToJobOptions(options));
+        var submit = new SubmitJob(jobId, Deployed.WireName(function.Name), _mailbox, [chunk], InputComplete: true, ToJobOptions(options));
         var sink = new SingleResultSink<TOut>(jobId, Forget) { Resubmit = () => SendToMaster(submit with { Resume = true }) };
         _sinks[jobId] = sink;
         if (cancellationToken.CanBeCanceled)
@@ -294,6 +297,7 @@ public sealed partial class FarmClient : IAsyncDisposable
     {
         ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
+        function = Deployed.WireName(function);
         var jobId = options.JobId ?? NextJobId();
         var sink = new StreamingJobSink();
         _sinks[jobId] = sink;
@@ -487,8 +491,17 @@ public sealed partial class FarmClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends to the master, in fragments when the message is too large for one remoting frame.</summary>
-    private void SendToMaster(IFarmMessage message) => _fragmenter.SendViaRelay(message, _master.Tell);
+    /// <summary>
+    /// Sends to the master, in fragments when the message is too large for one remoting frame. A job over a deployed
+    /// function is preceded by its package, every time (resumes too: a master that moved may not have it); the master
+    /// handles a message whole as soon as its last fragment is in, so the package is there before the job.
+    /// </summary>
+    private void SendToMaster(IFarmMessage message)
+    {
+        if (message is SubmitJob submit && Deployed.PackageOf(submit.FunctionName) is { } package)
+            _fragmenter.SendViaRelay(package.Message, _master.Tell);
+        _fragmenter.SendViaRelay(message, _master.Tell);
+    }
 
     private static JobOptions ToJobOptions(FarmJobOptions? options)
     {

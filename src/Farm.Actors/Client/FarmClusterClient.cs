@@ -89,7 +89,11 @@ public static class FarmClusterClient
                 clusterClient.Tell(PoisonPill.Instance);
                 return ValueTask.CompletedTask;
             };
-        return new FarmClient(system, endpoint, options.Workers, onDispose) { StatusTimeout = options.StatusTimeout };
+        return new FarmClient(system, endpoint, options.Workers, onDispose)
+        {
+            StatusTimeout = options.StatusTimeout,
+            Deployed = Deployment.ClientDeployment.Of(options.Deploy),
+        };
     }
 
     private static Config ClientConfig(IReadOnlyList<ActorPath> contacts, FarmClientOptions options)

@@ -111,6 +111,9 @@ public sealed class FarmFunctionRegistry
     {
         if (string.IsNullOrWhiteSpace(name) || name.Any(char.IsWhiteSpace))
             throw new ArgumentException($"'{name}' is not a valid function name: names are non-empty and have no spaces", nameof(name));
+        // NAME@PACKAGE names a function of code deployed with a job (Deployment.DeployedName).
+        if (name.Contains(Deployment.DeployedName.Separator))
+            throw new ArgumentException($"'{name}' is not a valid function name: names have no '{Deployment.DeployedName.Separator}'", nameof(name));
         return name;
     }
 }

@@ -26,6 +26,16 @@ public sealed record FarmClientOptions
     /// <summary>Extra HOCON for an actor system the client creates itself (logging, frame sizes…).</summary>
     public string? Config { get; init; }
 
+    /// <summary>
+    /// Module assemblies (<see cref="Functions.IFarmFunctionModule"/>) whose code goes with this client's jobs: a job over
+    /// one of their functions sends the assembly (and the files beside it that it references and the farm lacks) to the
+    /// master, content-addressed by SHA-256, and the workers load it on first use, each version in its own collectible
+    /// load context, so clients with two builds of one function run side by side. The master must allow it
+    /// (<c>farm node --allow-deploy</c>); otherwise such a job fails saying so. Workers then run this code: it is remote
+    /// code execution by design. Example: <c>Deploy = [typeof(MyFunctions).Assembly]</c>.
+    /// </summary>
+    public IReadOnlyList<System.Reflection.Assembly> Deploy { get; init; } = [];
+
     /// <summary>How long <see cref="Client.FarmClient.GetStatusAsync"/> waits for the master.</summary>
     public TimeSpan StatusTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -6,6 +6,8 @@ using ActorFarm.Master.Journal.V1;
 using ActorFarm.Master.Kept;
 using ActorFarm.Master.Status;
 using ActorFarm.Master.Workers;
+using ActorFarm.Deployment;
+using ActorFarm.Master.Packages;
 using ActorFarm.Protocol;
 using ActorFarm.Serialization;
 using Akka.Actor;
@@ -51,6 +53,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
     private readonly List<BookJob> _touched = new();
     private readonly MessageFragmenter _fragmenter = new(Context.System);
     private readonly FragmentAssembler _assembler = new(Context.System);
+    private readonly PackageStore _packages;
     private long _nextBatchId;
 
     /// <summary>What the journal says (a durable master only): replayed while recovering, then kept up to date live.</summary>
@@ -69,6 +72,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         _settings = settings.Validate();
         _time = settings.Time;
         _kept = new KeptResults(_time, settings.KeptResultsRetention);
+        _packages = new PackageStore(settings.MaxDeployedPackages);
         // Without a journal the master journals nothing; Akka still needs a plugin to "recover" from.
         JournalPluginId = settings.JournalPluginId ?? "akka.persistence.journal.inmem";
         SnapshotPluginId = settings.SnapshotPluginId ?? "akka.persistence.snapshot-store.inmem";
@@ -181,6 +185,8 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             case JournalChunksDone: OnJournalChunksDone(); break;
             case GetFarmStatus: Sender.Tell(BuildStatus()); break;
             case MessageFragment fragment: OnFragment(fragment); break;
+            case DeployPackage package: OnDeployPackage(package); break;
+            case FetchPackage fetch: OnFetchPackage(fetch); break;
             case ClusterEvent.UnreachableMember unreachable: OnNodeUnreachable(unreachable.Member.Address); break;
             case ClusterEvent.ReachableMember reachable: OnNodeReachable(reachable.Member.Address); break;
             case SaveSnapshotSuccess saved: OnSnapshotSaved(saved.Metadata); break;
@@ -359,6 +365,17 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
 
     private FarmError? ValidateFunction(string function)
     {
+        if (DeployedName.TryParse(function, out var name, out var package))
+        {
+            if (!_settings.AllowDeploy)
+                return new FarmError(FarmErrorKind.Rejected,
+                    $"function '{name}' comes in code shipped with the job (package {package}), but this farm does not accept deployed code: its master nodes must be started with farm node --allow-deploy", function);
+            return _packages.Contains(package)
+                ? null
+                : new FarmError(FarmErrorKind.Rejected,
+                    $"function '{name}' comes in package {package}, which this master has not received (a package whose bytes do not match its id is refused: see the master's log)", function);
+        }
+
         if (_settings.KnownFunctions is { } registry)
         {
             return registry.TryGet(function, out _)
@@ -641,8 +658,46 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             worker.Tell(ReRegister.Instance);
     }
 
+    // ---- code shipped with jobs ------------------------------------------------------------------------
+
+    private void OnDeployPackage(DeployPackage package)
+    {
+        if (!_settings.AllowDeploy)
+        {
+            _log.Debug("package {0} from {1} ignored: this master does not accept deployed code", package.PackageId, Sender.Path);
+            return;
+        }
+        var known = _packages.Contains(package.PackageId);
+        if (_packages.Add(package, PackageInUse, out var waiting) is { } refusal)
+        {
+            _log.Warning("refused a package from {0}: {1}", Sender.Path, refusal);
+            return;
+        }
+        if (!known)
+            _log.Info("received package {0}: {1} ({2:N0} bytes)", package.PackageId,
+                string.Join(", ", package.Files.Select(f => f.Name)), package.Files.Sum(f => (long)f.Bytes.Length));
+        foreach (var worker in waiting)
+            _fragmenter.SendViaRelay(package, worker.Tell);
+    }
+
+    private void OnFetchPackage(FetchPackage fetch)
+    {
+        if (_packages.TryGet(fetch.PackageId, out var package))
+            _fragmenter.SendViaRelay(package, fetch.ReplyTo.Tell);
+        else if (PackageInUse(fetch.PackageId))
+            _packages.Wait(fetch.PackageId, fetch.ReplyTo); // a recovered job's client re-sends it when it resumes
+        else
+            fetch.ReplyTo.Tell(new PackageUnavailable(fetch.PackageId, $"package {fetch.PackageId} is not on the master"));
+    }
+
+    /// <summary>Whether a running job runs a function of the package.</summary>
+    private bool PackageInUse(string packageId) =>
+        _book.Jobs.Any(j => DeployedName.TryParse(j.FunctionName, out _, out var p) && p == packageId);
+
     private void OnSweepDeadlines()
     {
+        foreach (var (id, worker) in _packages.TakeAbandonedWaits(PackageInUse))
+            worker.Tell(new PackageUnavailable(id, $"package {id} never reached the master, and no job needs it any more"));
         foreach (var expired in _kept.Expire())
             _log.Info("the kept results of job {0} expired unfetched", expired);
         ReviewWaiting();

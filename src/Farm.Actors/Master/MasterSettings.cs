@@ -69,6 +69,16 @@ public sealed record MasterSettings
     public int SnapshotEvery { get; init; } = 500;
 
     /// <summary>
+    /// Whether clients may ship code with their jobs (<c>FarmClientOptions.Deploy</c>, <c>farm map --deploy</c>,
+    /// <c>farm node --allow-deploy</c>): the workers then run whatever assembly a client sends. That is remote code
+    /// execution by design: allow it only where every client that can reach the master is trusted. Off by default.
+    /// </summary>
+    public bool AllowDeploy { get; init; }
+
+    /// <summary>The most deployed packages the master holds; beyond it, the least recently used one no running job needs is dropped.</summary>
+    public int MaxDeployedPackages { get; init; } = 64;
+
+    /// <summary>
     /// Every setting at its default (not durable, no known functions, the system clock). Change one with
     /// <c>MasterSettings.Default with { SliceDuration = TimeSpan.FromMilliseconds(50) }</c>; the master checks the
     /// result with <see cref="Validate"/> when it starts.
@@ -81,6 +91,7 @@ public sealed record MasterSettings
         Positive(MaxBatchTasks, nameof(MaxBatchTasks));
         Positive(BatchItemBudget, nameof(BatchItemBudget));
         Positive(SnapshotEvery, nameof(SnapshotEvery));
+        Positive(MaxDeployedPackages, nameof(MaxDeployedPackages));
         Positive(TargetBatchDuration, nameof(TargetBatchDuration));
         Positive(SliceDuration, nameof(SliceDuration));
         Positive(KeptResultsRetention, nameof(KeptResultsRetention));

@@ -69,6 +69,15 @@ internal static class ArrayCodec
         TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
     };
 
+    /// <summary>
+    /// Whether arrays of <paramref name="elementType"/> have a layout of their own (primitives, strings, arrays of
+    /// them, shared slices, encoded items), rather than going through JSON by their type's name.
+    /// </summary>
+    public static bool IsNative(Type elementType) =>
+        KindOf(elementType) is not null
+        || elementType == typeof(SharedSlice) || elementType == typeof(EncodedItem)
+        || (elementType.IsSZArray && KindOf(elementType.GetElementType()!) is not null);
+
     /// <summary>Encodes a whole array (or null).</summary>
     public static byte[] Encode(Array? array)
     {

@@ -63,6 +63,9 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
     public const string AttachJobManifest = "AJ";
     public const string WorkerLeavingManifest = "WL";
     public const string JobWaitingManifest = "JW";
+    public const string DeployPackageManifest = "DP";
+    public const string FetchPackageManifest = "FP";
+    public const string PackageUnavailableManifest = "PN";
 
     /// <summary>The closed set of manifests, by message type.</summary>
     public static IReadOnlyDictionary<Type, string> Manifests { get; } = new Dictionary<Type, string>
@@ -89,6 +92,9 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
         [typeof(AttachJob)] = AttachJobManifest,
         [typeof(WorkerLeaving)] = WorkerLeavingManifest,
         [typeof(JobWaiting)] = JobWaitingManifest,
+        [typeof(DeployPackage)] = DeployPackageManifest,
+        [typeof(FetchPackage)] = FetchPackageManifest,
+        [typeof(PackageUnavailable)] = PackageUnavailableManifest,
     };
 
     /// <summary>
@@ -166,6 +172,9 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
                 case AttachJob m: writer.WriteString(m.JobId); WriteActorRef(writer, m.ReplyTo); break;
                 case WorkerLeaving m: WriteActorRef(writer, m.Worker); break;
                 case JobWaiting m: writer.WriteString(m.JobId); writer.WriteString(m.WaitingFor); break;
+                case DeployPackage m: Write(writer, m); break;
+                case FetchPackage m: writer.WriteString(m.PackageId); WriteActorRef(writer, m.ReplyTo); break;
+                case PackageUnavailable m: writer.WriteString(m.PackageId); writer.WriteString(m.Reason); break;
                 case WorkerRegistered or GetFarmStatus or ReRegister: break; // no fields
             }
         }
@@ -185,6 +194,31 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
         w.WriteBool(m.InputComplete);
         WireLayouts.WriteOptions(w, m.Options);
         w.WriteBool(m.Resume);
+    }
+
+    private static void Write(WireWriter w, DeployPackage m)
+    {
+        w.WriteString(m.PackageId);
+        w.WriteCount(m.Files.Count);
+        foreach (var file in m.Files)
+        {
+            w.WriteString(file.Name);
+            w.WriteCount(file.Bytes.Length);
+            w.WriteBlock(file.Bytes, 0, file.Bytes.Length);
+        }
+    }
+
+    private static DeployPackage ReadDeployPackage(ref WireReader r)
+    {
+        var id = r.ReadString("package id");
+        var files = new PackageFile[r.ReadCount("package files", 2)];
+        for (var i = 0; i < files.Length; i++)
+        {
+            var name = r.ReadString("package file name");
+            var length = r.ReadCount("package file bytes");
+            files[i] = new PackageFile(name, r.ReadRaw("package file bytes", length).ToArray());
+        }
+        return new DeployPackage(id, files);
     }
 
     private static void Write(WireWriter w, V1MasterSnapshot m)
@@ -385,6 +419,9 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
                 AttachJobManifest => new AttachJob(reader.ReadString("job id"), ReadActorRef(ref reader, "reply-to")),
                 WorkerLeavingManifest => new WorkerLeaving(ReadActorRef(ref reader, "worker")),
                 JobWaitingManifest => new JobWaiting(reader.ReadString("job id"), reader.ReadNullableString("waiting for")),
+                DeployPackageManifest => ReadDeployPackage(ref reader),
+                FetchPackageManifest => new FetchPackage(reader.ReadString("package id"), ReadActorRef(ref reader, "reply-to")),
+                PackageUnavailableManifest => new PackageUnavailable(reader.ReadString("package id"), reader.ReadString("reason")),
                 _ => throw new InvalidOperationException("unreachable: the manifest was checked"),
             };
             reader.ExpectEnd();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ActorFarm.Deployment;
 using ActorFarm.Functions;
 using ActorFarm.Protocol;
 using ActorFarm.Serialization;
@@ -20,12 +21,25 @@ namespace ActorFarm.Worker;
 /// one that carries heartbeats, and the actor needs no extra hop to get its result back.
 /// </para>
 /// </summary>
-internal sealed class FarmWorker : ReceiveActor, IWithTimers
+internal sealed class FarmWorker : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
     private sealed record RetryRegistration
     {
         public static readonly RetryRegistration Instance = new();
     }
+
+    private sealed record PackageFetchTimedOut
+    {
+        public static readonly PackageFetchTimedOut Instance = new();
+    }
+
+    private sealed record UnloadIdlePackages
+    {
+        public static readonly UnloadIdlePackages Instance = new();
+    }
+
+    /// <summary>How long a package the master could not give stays unavailable before a task asks for it again.</summary>
+    private const long UnavailableForMilliseconds = 10_000;
 
     private readonly IActorRef _master;
     private readonly FarmFunctionRegistry _functions;
@@ -41,6 +55,15 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers
     private readonly Dictionary<string, object?> _states = new(StringComparer.Ordinal);
     private long _tasksSinceRecycle;
 
+    /// <summary>The packages of code shipped with jobs that this node has loaded (shared by the node's workers).</summary>
+    private readonly DeployedCode _deployed = DeployedCode.Get(Context.System);
+
+    /// <summary>Packages asked of the master and not answered yet; batches wait in the stash meanwhile.</summary>
+    private readonly HashSet<string> _fetching = new(StringComparer.Ordinal);
+
+    /// <summary>Packages the master could not give (or that did not load), with why and since when: their tasks fail.</summary>
+    private readonly Dictionary<string, (string Reason, long Since)> _unavailable = new(StringComparer.Ordinal);
+
     public FarmWorker(IActorRef master, FarmFunctionRegistry functions, WorkerSettings settings)
     {
         _master = master;
@@ -50,6 +73,8 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    public IStash Stash { get; set; } = null!;
 
     public static Props Props(IActorRef master, FarmFunctionRegistry functions, WorkerSettings? settings = null)
     {
@@ -63,6 +88,7 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers
         FarmTypeRegistry.Get(Context.System).AllowFunctions(_functions);
         Register();
         Timers.StartPeriodicTimer("register", RetryRegistration.Instance, _settings.RegisterRetryInterval);
+        Timers.StartPeriodicTimer("unload-idle-packages", UnloadIdlePackages.Instance, _settings.DeployedPackageIdle / 4);
     }
 
     protected override void PostStop() => DisposeStates();
@@ -84,13 +110,47 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers
         });
         Receive<ReRegister>(_ => { }); // already registering
         Receive<MessageFragment>(OnFragment);
+        Receive<UnloadIdlePackages>(_ => OnUnloadIdlePackages());
         Receive<StopTakingWork>(_ => Leave());
+    }
+
+    /// <summary>
+    /// Waiting for packages a batch needs (<see cref="FetchPackage"/>): everything but the answers, fragments and a stop
+    /// waits in the stash, in order, and runs once the last answer is in (or after
+    /// <see cref="WorkerSettings.PackageFetchTimeout"/>, when the missing packages' tasks fail).
+    /// </summary>
+    private void WaitingForPackages()
+    {
+        Receive<DeployPackage>(package =>
+        {
+            LoadPackage(package);
+            Fetched(package.PackageId);
+        });
+        Receive<PackageUnavailable>(unavailable =>
+        {
+            _unavailable[unavailable.PackageId] = (unavailable.Reason, Environment.TickCount64);
+            Fetched(unavailable.PackageId);
+        });
+        Receive<PackageFetchTimedOut>(_ =>
+        {
+            foreach (var id in _fetching)
+                _unavailable[id] = ($"the master did not send package {id} within {_settings.PackageFetchTimeout.TotalSeconds:0} s", Environment.TickCount64);
+            _fetching.Clear();
+            ResumeAfterFetch();
+        });
+        Receive<MessageFragment>(OnFragment);
+        Receive<StopTakingWork>(_ => Leave());
+        ReceiveAny(_ => Stash.Stash());
     }
 
     private void Ready()
     {
         Receive<RunTasks>(Run);
         Receive<MessageFragment>(OnFragment);
+        Receive<DeployPackage>(package => LoadPackage(package)); // a late answer: loaded for the next task
+        Receive<PackageUnavailable>(_ => { });
+        Receive<UnloadIdlePackages>(_ => OnUnloadIdlePackages());
+        Receive<PackageFetchTimedOut>(_ => { });
         Receive<WorkerRegistered>(_ => { });
         Receive<RetryRegistration>(_ => { });
         // The master does not know us (it moved): back to registering, as after a start.
@@ -148,6 +208,19 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers
 
     private void Run(RunTasks batch)
     {
+        if (MissingPackages(batch) is { Count: > 0 } missing)
+        {
+            Stash.Stash();
+            foreach (var id in missing)
+            {
+                if (_fetching.Add(id))
+                    _master.Tell(new FetchPackage(id, Self));
+            }
+            Timers.StartSingleTimer("package-fetch", PackageFetchTimedOut.Instance, _settings.PackageFetchTimeout);
+            Become(WaitingForPackages);
+            return;
+        }
+
         var outcomes = new TaskOutcome[batch.Tasks.Count];
         for (var i = 0; i < outcomes.Length; i++)
             outcomes[i] = RunOne(batch.Tasks[i]);
@@ -169,7 +242,22 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers
         var started = Stopwatch.GetTimestamp();
         long Elapsed() => (long)Stopwatch.GetElapsedTime(started).TotalNanoseconds;
 
-        if (!_functions.TryGet(task.FunctionName, out var function))
+        LoadedPackage? package = null;
+        IFarmFunction? function;
+        if (DeployedName.TryParse(task.FunctionName, out var name, out var packageId))
+        {
+            if (!_deployed.TryGet(packageId, out package))
+            {
+                var reason = _unavailable.TryGetValue(packageId, out var why) ? why.Reason : $"package {packageId} is not loaded";
+                return new TaskOutcome(task.TaskId, null, new TaskError(-1, "ActorFarm.PackageUnavailable", reason, null));
+            }
+            if (!package.Functions.TryGet(name, out function))
+            {
+                return new TaskOutcome(task.TaskId, null, new TaskError(-1, "ActorFarm.UnknownFunction",
+                    $"package {packageId} has no function '{name}'; it has: {string.Join(", ", package.Functions.Names)}", null));
+            }
+        }
+        else if (!_functions.TryGet(task.FunctionName, out function))
         {
             return new TaskOutcome(task.TaskId, null,
                 new TaskError(-1, "ActorFarm.UnknownFunction", _functions.UnknownFunctionMessage(task.FunctionName), null));
@@ -177,9 +265,15 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers
 
         try
         {
+            var items = task.Items;
+            var start = task.Start;
+            if (package is not null)
+                items = package.Decode(function, items, ref start, task.Count);
             var output = function is IFunctionWithWorkerState withState
-                ? withState.Run(WorkerState(withState, task.FunctionName), task.Items, task.Start, task.Count)
-                : function.Run(task.Items, task.Start, task.Count);
+                ? withState.Run(WorkerState(withState, task.FunctionName), items, start, task.Count)
+                : function.Run(items, start, task.Count);
+            if (package is not null)
+                output = package.Encode(function, output);
             return new TaskOutcome(task.TaskId, output, null, Elapsed());
         }
         catch (FarmItemException e)
@@ -213,6 +307,62 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers
             _states.Add(name, state);
         }
         return state;
+    }
+
+    /// <summary>The packages a batch's tasks need that this node has not loaded and the master has not just refused.</summary>
+    private List<string>? MissingPackages(RunTasks batch)
+    {
+        List<string>? missing = null;
+        foreach (var task in batch.Tasks)
+        {
+            if (!DeployedName.TryParse(task.FunctionName, out _, out var id) || _deployed.TryGet(id, out _))
+                continue;
+            if (_unavailable.TryGetValue(id, out var refused) && Environment.TickCount64 - refused.Since < UnavailableForMilliseconds)
+                continue;
+            if (missing?.Contains(id) != true)
+                (missing ??= []).Add(id);
+        }
+        return missing;
+    }
+
+    private void LoadPackage(DeployPackage package)
+    {
+        try
+        {
+            var loaded = _deployed.Load(package);
+            _unavailable.Remove(package.PackageId);
+            _log.Info("loaded package {0}: {1}", package.PackageId, string.Join(", ", loaded.Functions.Names));
+        }
+        catch (Exception e) when (e is Functions.Modules.FunctionModuleException or BadImageFormatException or FileLoadException)
+        {
+            _unavailable[package.PackageId] = (e.Message, Environment.TickCount64);
+            _log.Warning("package {0} does not load: {1}", package.PackageId, e.Message);
+        }
+    }
+
+    private void Fetched(string packageId)
+    {
+        if (_fetching.Remove(packageId) && _fetching.Count == 0)
+            ResumeAfterFetch();
+    }
+
+    private void ResumeAfterFetch()
+    {
+        Timers.Cancel("package-fetch");
+        Become(Ready);
+        Stash.UnstashAll();
+    }
+
+    /// <summary>Unloads this node's packages no task used for a while, and this worker's states of their functions.</summary>
+    private void OnUnloadIdlePackages()
+    {
+        foreach (var id in _deployed.UnloadIdle(_settings.DeployedPackageIdle))
+            _log.Info("unloaded package {0} (unused for {1:0} s)", id, _settings.DeployedPackageIdle.TotalSeconds);
+        foreach (var key in _states.Keys.Where(k => DeployedName.TryParse(k, out _, out var id) && !_deployed.IsLoaded(id)).ToList())
+        {
+            (_states[key] as IDisposable)?.Dispose();
+            _states.Remove(key);
+        }
     }
 
     private void DisposeStates()

@@ -29,6 +29,15 @@ public sealed record WorkerSettings
     public int? RecycleAfterTasks { get; init; }
 
     /// <summary>
+    /// How long a worker waits for a package of code shipped with a job that it asked the master for (its batches wait
+    /// meanwhile); then the package's tasks fail, saying so.
+    /// </summary>
+    public TimeSpan PackageFetchTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A package of code shipped with jobs that no task has used for this long is unloaded from the node.</summary>
+    public TimeSpan DeployedPackageIdle { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
     /// Every setting at its default (prefetch 2, a registration retry every second, the farm's worker dispatcher, this
     /// host's id). Change one with <c>WorkerSettings.Default with { Prefetch = 1 }</c>.
     /// </summary>

@@ -66,10 +66,17 @@ public static class MapCommand
         };
 
         var functions = FunctionPaths.Option("Users' function modules: FUNCTION may be one of theirs; the module gives its input and output types");
+        var deploy = new Option<string[]>("--deploy")
+        {
+            HelpName = "PATH",
+            Description = "With --contact: ship this module (a .dll or a folder) with the job, for workers that do not have it; " +
+                "the cluster's master must allow it (farm node --allow-deploy). Like --functions, it also gives the function's types",
+            AllowMultipleArgumentsPerToken = false,
+        };
 
         var command = new Command("map", "Run a function over a range or over JSON lines, printing one JSON result per line")
         {
-            function, range, input, chunkSize, workers, unordered, output, noProgress, contact, keep, waitForWorkers, functions,
+            function, range, input, chunkSize, workers, unordered, output, noProgress, contact, keep, waitForWorkers, functions, deploy,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(new MapRequest(
             parseResult.GetRequiredValue(function),
@@ -83,7 +90,8 @@ public static class MapCommand
             parseResult.GetValue(contact),
             parseResult.GetValue(keep),
             parseResult.GetValue(waitForWorkers),
-            parseResult.GetValue(functions)), cancellationToken));
+            parseResult.GetValue(functions),
+            parseResult.GetValue(deploy)), cancellationToken));
         return command;
     }
 
@@ -163,7 +171,11 @@ public static class MapCommand
     /// <summary>Validates the request and builds the job; throws <see cref="UsageException"/> for anything wrong.</summary>
     internal static async Task<MapJob> PrepareAsync(MapRequest request, CancellationToken cancellationToken)
     {
-        var (registry, _) = FunctionPaths.Load(FunctionPaths.Resolve(request.Functions));
+        var deployPaths = request.Deploy ?? [];
+        if (deployPaths.Length > 0 && request.Contact is null)
+            throw new UsageException("--deploy needs --contact: an embedded farm runs the module itself (use --functions)");
+        var (registry, modules) = FunctionPaths.Load([.. FunctionPaths.Resolve(request.Functions), .. deployPaths]);
+        var deployed = modules.Where(m => deployPaths.Any(p => IsUnder(m.AssemblyPath, p))).Select(m => m.Assembly).Distinct().ToList();
         if (!registry.TryGet(request.Function, out var function))
             throw new UsageException(registry.UnknownFunctionMessage(request.Function) +
                                      (request.Functions is { Length: > 0 } ? "" : " (a module's function needs --functions PATH)"));
@@ -210,9 +222,18 @@ public static class MapCommand
         return new MapJob(function, input, chunkSize, workers, request.Unordered, contacts)
         {
             Functions = registry,
+            Deploy = deployed,
             KeptJobId = request.Keep ? $"farm-{Guid.NewGuid().ToString("N")[..12]}" : null,
             WorkerWaitTimeout = request.WaitForWorkers is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
         };
+    }
+
+    /// <summary>Whether a module's assembly came from a --deploy PATH (that file, or a folder above it).</summary>
+    private static bool IsUnder(string assemblyPath, string path)
+    {
+        var full = Path.GetFullPath(path);
+        return string.Equals(assemblyPath, full, StringComparison.Ordinal)
+               || assemblyPath.StartsWith(Path.TrimEndingDirectorySeparator(full) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
     }
 
     private static Task WriteSummaryAsync(MapJob job, bool failed)

@@ -13,4 +13,5 @@ internal sealed record MapRequest(
     string? Contact = null,
     bool Keep = false,
     double? WaitForWorkers = null,
-    string[]? Functions = null);
+    string[]? Functions = null,
+    string[]? Deploy = null);

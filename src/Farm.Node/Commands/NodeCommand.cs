@@ -92,9 +92,15 @@ public static class NodeCommand
             "A worker remakes the states of functions registered with a setup after this many tasks (Pool's maxtasksperchild) [default: never]",
             1, int.MaxValue);
 
+        var allowDeploy = new Option<bool>("--allow-deploy")
+        {
+            Description = "Let clients ship code with their jobs (farm map --deploy, FarmClientOptions.Deploy) for the workers to run (role master). " +
+                "That is remote code execution by design: only where every client that can reach the cluster is trusted",
+        };
+
         var command = new Command("node", "Run a node of a farm cluster (master, workers or both) until stopped with Ctrl+C or SIGTERM")
         {
-            roles, hostname, port, publicHostname, seedNodes, workers, config, journal, allowCrash, functions, recycleAfter,
+            roles, hostname, port, publicHostname, seedNodes, workers, config, journal, allowCrash, functions, recycleAfter, allowDeploy,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(new NodeRequest(
             parseResult.GetValue(roles),
@@ -107,15 +113,17 @@ public static class NodeCommand
             parseResult.GetValue(allowCrash),
             parseResult.GetValue(journal),
             parseResult.GetValue(functions),
-            parseResult.GetValue(recycleAfter)), cancellationToken));
+            parseResult.GetValue(recycleAfter),
+            parseResult.GetValue(allowDeploy)), cancellationToken));
         return command;
     }
 
     internal sealed record NodeRequest(string? Roles, string? Hostname, int? Port, string? PublicHostname, string? SeedNodes,
-        int? Workers, string? ConfigFile, bool AllowCrash = false, string? Journal = null, string[]? Functions = null, int? RecycleAfter = null);
+        int? Workers, string? ConfigFile, bool AllowCrash = false, string? Journal = null, string[]? Functions = null, int? RecycleAfter = null,
+        bool AllowDeploy = false);
 
     private sealed record NodePlan(IReadOnlyList<string> Roles, IReadOnlyList<string> Seeds, int Workers, Config Config,
-        FarmFunctionRegistry Functions, int? RecycleAfter,
+        FarmFunctionRegistry Functions, int? RecycleAfter, bool AllowDeploy,
         TimeSpan LogRepeatInterval, bool Rejoin, TimeSpan RejoinBackoffMin, TimeSpan RejoinBackoffMax, TimeSpan RejoinWithoutMasterAfter)
     {
         /// <summary>Starts a new actor system when this one stops by itself: only a node that has seeds to join.</summary>
@@ -230,7 +238,7 @@ public static class NodeCommand
             // After WithClustering, so the farm's files win over what the defaults of ClusterOptions write.
             akka.AddHocon(plan.Config, HoconAddMode.Prepend);
             if (plan.IsMaster)
-                akka.WithFarmMaster(new FarmMasterOptions { Settings = MasterSettingsFor(plan.Config) });
+                akka.WithFarmMaster(new FarmMasterOptions { Settings = MasterSettingsFor(plan.Config) with { AllowDeploy = plan.AllowDeploy } });
             if (plan.IsWorker)
                 akka.WithFarmWorkers(new FarmWorkerOptions
                 {
@@ -366,7 +374,11 @@ public static class NodeCommand
             PrepareJournal(config);
         }
 
-        return new NodePlan(roles, seeds, request.Workers ?? Environment.ProcessorCount, config, functions, request.RecycleAfter, repeatInterval,
+        if (request.AllowDeploy && !isMaster)
+            throw new UsageException("--allow-deploy needs the master role (--roles master or master,worker): the master decides what code it takes");
+        if (request.AllowDeploy)
+            Console.Error.WriteLine("farm node: warning: --allow-deploy: any client that reaches this cluster can run its own code on the workers");
+        return new NodePlan(roles, seeds, request.Workers ?? Environment.ProcessorCount, config, functions, request.RecycleAfter, request.AllowDeploy, repeatInterval,
             config.GetBoolean("farm.node.rejoin", true), backoffMin, backoffMax, withoutMaster);
     }
 

@@ -50,9 +50,16 @@ internal sealed class CliFarm : IAsyncDisposable
     /// without a master is an error after <see cref="ConnectTimeout"/>, not a job that waits forever. After the first
     /// unanswered request it says on stderr that it waits, so a mistyped address is not a silent minute.
     /// </summary>
-    public static async Task<CliFarm> ConnectAsync(IReadOnlyList<string> contacts, int workers, CancellationToken cancellationToken)
+    public static async Task<CliFarm> ConnectAsync(IReadOnlyList<string> contacts, int workers, CancellationToken cancellationToken,
+        IReadOnlyList<System.Reflection.Assembly>? deploy = null)
     {
-        var client = FarmClusterClient.Start(contacts, new FarmClientOptions { Workers = workers, Config = Config, StatusTimeout = AskInterval });
+        var client = FarmClusterClient.Start(contacts, new FarmClientOptions
+        {
+            Workers = workers,
+            Config = Config,
+            StatusTimeout = AskInterval,
+            Deploy = deploy ?? [],
+        });
         var farm = new CliFarm(client);
         var started = System.Diagnostics.Stopwatch.StartNew();
         var saidSo = false;

@@ -3,7 +3,8 @@ namespace ActorFarm.Node.Output;
 /// <summary>
 /// Where results go: stdout, or <c>--output FILE</c>. A file is written under a temporary name next to it
 /// and renamed when the job succeeds, so FILE is either complete or untouched, never half a result set
-/// that looks finished.
+/// that looks finished. A device or a pipe (<c>--output /dev/null</c>, a FIFO) is written directly: renaming a file
+/// over it would replace the device with a regular file.
 /// </summary>
 internal sealed class OutputTarget : IAsyncDisposable
 {
@@ -57,6 +58,8 @@ internal sealed class OutputTarget : IAsyncDisposable
         var temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
         try
         {
+            if (FileKind.IsSpecial(full))
+                return new OutputTarget(new FileStream(full, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 1), full, null);
             var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1, FileOptions.Asynchronous);
             return new OutputTarget(stream, full, temporary);
         }

@@ -11,4 +11,8 @@ internal static class SampleModule
 
     /// <summary>Its assembly.</summary>
     public static string Dll => Path.Combine(Directory, "SampleFunctions.dll");
+
+    /// <summary>The second build (tests/SampleFunctionsV2): the same sources and names, its function 'version' answering "v2:…".</summary>
+    public static string V2Directory { get; } = typeof(SampleModule).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "SampleFunctionsV2Directory").Value!;
 }

@@ -112,6 +112,10 @@ public sealed class WireGoldenBytesTests : Akka.TestKit.Xunit2.TestKit
             new AttachJob("job-1", client),
             new WorkerLeaving(worker),
             new JobWaiting("job-2", "no worker has function 'cube'; waiting for one to register"),
+            new DeployPackage("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                [new PackageFile("MyFunctions.dll", [0x4d, 0x5a, 0x90, 0x00]), new PackageFile("Helper.dll", [])]),
+            new FetchPackage("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", worker),
+            new PackageUnavailable("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "package … is not on the master"),
         ];
     }
 

@@ -124,5 +124,8 @@ internal static class WireTestData
         new AttachJob("farm-0123456789ab", someActor),
         new WorkerLeaving(someActor),
         new JobWaiting("client-1", "no worker has function 'sqrt'; waiting for one to register"),
+        new DeployPackage(new string('a', 64), [new PackageFile("MyFunctions.dll", Enumerable.Range(0, 300).Select(i => (byte)i).ToArray())]),
+        new FetchPackage(new string('b', 64), someActor),
+        new PackageUnavailable(new string('b', 64), "package bbb… is not on the master"),
     ];
 }

@@ -94,6 +94,16 @@ internal static class FunctionModuleLoader
             throw new FunctionModuleException($"{dll}: cannot be loaded as a .NET assembly: {e.Message}", e);
         }
 
+        return RegisterModules(assembly, dll, functions).ToList();
+    }
+
+    /// <summary>
+    /// Creates every module class of <paramref name="assembly"/> and registers its functions into
+    /// <paramref name="functions"/>; <paramref name="origin"/> names the assembly in errors.
+    /// </summary>
+    /// <exception cref="FunctionModuleException">Its types do not load, a module throws, or a name is taken.</exception>
+    public static IReadOnlyList<LoadedFunctionModule> RegisterModules(Assembly assembly, string origin, FarmFunctionRegistry functions)
+    {
         Type[] types;
         try
         {
@@ -101,12 +111,12 @@ internal static class FunctionModuleLoader
         }
         catch (Exception e) when (e is ReflectionTypeLoadException or FileNotFoundException or FileLoadException or TypeLoadException)
         {
-            throw new FunctionModuleException($"{dll}: its types cannot be loaded (is a dependency missing from its folder?): {Inner(e).Message}", e);
+            throw new FunctionModuleException($"{origin}: its types cannot be loaded (is a dependency missing from its folder?): {Inner(e).Message}", e);
         }
 
         var modules = new List<LoadedFunctionModule>();
         foreach (var type in types.Where(IsModuleType).OrderBy(t => t.FullName, StringComparer.Ordinal))
-            modules.Add(Register(functions, dll, type));
+            modules.Add(Register(functions, origin, type));
         return modules;
     }
 
@@ -138,7 +148,7 @@ internal static class FunctionModuleLoader
             functions.Register(function);
             added.Add(function);
         }
-        return new LoadedFunctionModule(dll, type.FullName!, added);
+        return new LoadedFunctionModule(dll, type.FullName!, added, type.Assembly);
     }
 
     /// <summary>Two item types of one wire name (the same full name in two modules) could not both cross nodes: refused at start.</summary>

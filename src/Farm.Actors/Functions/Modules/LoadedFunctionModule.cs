@@ -4,4 +4,5 @@ namespace ActorFarm.Functions.Modules;
 /// <param name="AssemblyPath">The module's assembly file.</param>
 /// <param name="ModuleType">The full name of the class implementing <see cref="IFarmFunctionModule"/>.</param>
 /// <param name="Functions">The functions it registered, by name.</param>
-internal sealed record LoadedFunctionModule(string AssemblyPath, string ModuleType, IReadOnlyList<IFarmFunction> Functions);
+/// <param name="Assembly">The module's assembly, as loaded.</param>
+internal sealed record LoadedFunctionModule(string AssemblyPath, string ModuleType, IReadOnlyList<IFarmFunction> Functions, System.Reflection.Assembly Assembly);

@@ -26,7 +26,11 @@ internal sealed class RegisteredWorker(IActorRef actor, IReadOnlyCollection<stri
 
     public IReadOnlyCollection<string> Functions => _functions;
 
-    public bool Supports(string function) => _functions.Contains(function);
+    /// <summary>
+    /// Whether the worker can run <paramref name="function"/>: one it registered, or one of code shipped with a job
+    /// (<see cref="Deployment.DeployedName"/>), which every worker fetches from the master when it first needs it.
+    /// </summary>
+    public bool Supports(string function) => _functions.Contains(function) || Deployment.DeployedName.IsDeployed(function);
 
     /// <summary>The host the worker announced (null: unknown), for tasks over shared arrays.</summary>
     public string? HostId { get; } = hostId;
