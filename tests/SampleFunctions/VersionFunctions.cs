@@ -14,6 +14,13 @@ public sealed class VersionFunctions : IFarmFunctionModule
     private const string Version = "v1";
 #endif
 
-    public void Register(FarmFunctionRegistry functions) =>
+    public void Register(FarmFunctionRegistry functions)
+    {
         functions.Register<long, string>("version", x => $"{Version}:{x}", "the module's version and the item");
+        functions.Register<long, string>("version-slow", x =>
+        {
+            Thread.Sleep(10);
+            return $"{Version}:{x}";
+        }, "the same after 10 ms (jobs long enough to kill a node under)");
+    }
 }

@@ -4,6 +4,7 @@ using ActorFarm.Functions.Modules;
 using ActorFarm.Hosting;
 using ActorFarm.Protocol;
 using ActorFarm.Testing.Clusters;
+using ActorFarm.Testing.Nodes;
 using ActorFarm.Testing.Processes;
 
 namespace ActorFarm.Tests.Modules;
@@ -70,6 +71,59 @@ public sealed class DeploymentTests
         Assert.Contains("farm node --allow-deploy", error.Message);
         // The refusal harms nobody: built-ins still run.
         Assert.Equal(new[] { 2.0, 3.0 }, await client.MapAsync(BuiltInFunctions.Sqrt, new[] { 4.0, 9.0 }).WaitAsync(TimeSpan.FromSeconds(60)));
+    }
+
+    [Fact]
+    public async Task A_job_over_shipped_code_survives_a_kill_9_of_the_master_node_with_every_result_once()
+    {
+        var journal = Path.Combine(Path.GetTempPath(), $"farm-journal-{Guid.NewGuid():N}.db");
+        try
+        {
+            await using var cluster = await LocalFarmCluster.StartAsync(new LocalFarmClusterOptions
+            {
+                WorkerNodes = 0,
+                MasterArguments = ["--journal", $"Data Source={journal}", "--allow-deploy"],
+            });
+            // The standby gets the package from the client when it resumes the job: packages are not journaled.
+            var standby = await cluster.AddNodeAsync(FarmNodeOptions.Master() with
+            {
+                Seeds = [cluster.MasterAddress],
+                Journal = $"Data Source={journal}",
+                ExtraArguments = ["--allow-deploy"],
+            });
+            for (var i = 0; i < 2; i++)
+                await cluster.AddWorkerNodeAsync();
+            await using var client = FarmClusterClient.Start([cluster.MasterAddress, standby.Address!],
+                new FarmClientOptions { Workers = 2, Deploy = [LoadV2()] });
+
+            // 1,200 items of 10 ms on 2 one-thread workers: about 6 s of work.
+            const int n = 1_200;
+            var seen = new int[n];
+            var wrong = 0;
+            var killed = false;
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(150));
+            await foreach (var (index, value) in client.ImapUnorderedAsync(new FarmFunctionRef<long, string>("version-slow"),
+                               Enumerable.Range(0, n).Select(i => (long)i), new FarmJobOptions { ChunkSize = 10 }, timeout.Token))
+            {
+                seen[index]++;
+                if (value != $"v2:{index}")
+                    wrong++;
+                if (seen.Sum() >= n / 5 && !killed)
+                {
+                    killed = true;
+                    cluster.Master.KillHard();
+                }
+            }
+
+            Assert.True(killed, "the job ended before a fifth of it was done");
+            Assert.Equal(0, wrong);
+            Faults.ExactlyOnce.AssertEveryItem(seen);
+        }
+        finally
+        {
+            foreach (var file in new[] { journal, journal + "-wal", journal + "-shm" })
+                File.Delete(file);
+        }
     }
 
     /// <summary>The second build of the module, loaded in a context of its own (its names are those of the first).</summary>
