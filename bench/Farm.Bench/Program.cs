@@ -10,9 +10,10 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project bench/Farm.Bench -- shm [--n N] [--reps R]           shared array in place across 2 worker processes
 // dotnet run -c Release --project bench/Farm.Bench -- faults [--runs N]                 kill -9 of a worker node: time to rerun
 // dotnet run -c Release --project bench/Farm.Bench -- failover time|throughput           kill -9 of the master's node; durable vs not
+// dotnet run -c Release --project bench/Farm.Bench -- modules [--n N] [--reps R]         users' modules: records across processes, deploy, unload
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
-    Console.WriteLine(string.Join(Environment.NewLine, ScenarioOptions.Usage, WorkerLossBench.Usage, FailoverBench.Usage));
+    Console.WriteLine(string.Join(Environment.NewLine, ScenarioOptions.Usage, WorkerLossBench.Usage, FailoverBench.Usage, ActorFarm.Bench.Modules.ModulesBench.Usage));
     return args.Length == 0 ? 2 : 0;
 }
 
@@ -61,6 +62,8 @@ switch (args[0])
         return await WorkerLossBench.RunAsync(args[1..]);
     case "failover":
         return await FailoverBench.RunAsync(args[1..]);
+    case "modules":
+        return await ActorFarm.Bench.Modules.ModulesBench.RunAsync(args[1..]);
 
     default:
         Console.Error.WriteLine($"unknown command '{args[0]}'");

@@ -19,6 +19,19 @@ internal sealed class DeployedCode : IExtension
 
     public int Count => _loaded.Count;
 
+    /// <summary>
+    /// System.Text.Json keeps the member accessors it emits (the constructors and properties of records it reads and
+    /// writes) in one static cache for all its options, and evicts an entry idle for a second only when the cache is used
+    /// again. Entries for a package's types keep its unloaded load context alive, so after an unload, nothing ever
+    /// collected it (measured: 100 of 100 contexts alive after 100 cycles). Reading a record with fresh options uses
+    /// that cache, which evicts what expired.
+    /// </summary>
+    internal static void ReleaseJsonAccessors() =>
+        System.Text.Json.JsonSerializer.Deserialize<JsonCachePoke>("{\"Value\":1}"u8, new System.Text.Json.JsonSerializerOptions
+        {
+            TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
+        });
+
     /// <summary>Whether the package is loaded, without counting as a use.</summary>
     public bool IsLoaded(string id) => _loaded.ContainsKey(id);
 
@@ -66,9 +79,13 @@ internal sealed class DeployedCode : IExtension
         }
     }
 
-    /// <summary>Unloads the packages no task used for <paramref name="idle"/>; returns their ids.</summary>
+    /// <summary>
+    /// Unloads the packages no task used for <paramref name="idle"/>; returns their ids. Each call also lets
+    /// System.Text.Json drop what it cached of unloaded packages (see <see cref="ReleaseJsonAccessors"/>).
+    /// </summary>
     public IReadOnlyList<string> UnloadIdle(TimeSpan idle)
     {
+        ReleaseJsonAccessors();
         var cutoff = Environment.TickCount64 - (long)idle.TotalMilliseconds;
         var unloaded = new List<string>();
         foreach (var (id, package) in _loaded)
@@ -81,6 +98,9 @@ internal sealed class DeployedCode : IExtension
         return unloaded;
     }
 }
+
+/// <summary>A type for <see cref="DeployedCode.ReleaseJsonAccessors"/> to read.</summary>
+internal sealed record JsonCachePoke(int Value);
 
 /// <summary>The Akka extension id of <see cref="DeployedCode"/>.</summary>
 internal sealed class DeployedCodeProvider : ExtensionIdProvider<DeployedCode>

@@ -16,16 +16,18 @@ internal sealed class DeployedPackageLoadContext(string packageId, IReadOnlyList
     private readonly Dictionary<string, byte[]> _files = files.ToDictionary(
         f => Path.GetFileNameWithoutExtension(f.Name), f => f.Bytes, StringComparer.OrdinalIgnoreCase);
 
-    private readonly Dictionary<string, Assembly> _assemblies = new(StringComparer.OrdinalIgnoreCase);
+    private readonly object _loading = new();
 
-    /// <summary>The package's file <paramref name="name"/> (without .dll), loaded once.</summary>
+    /// <summary>
+    /// The package's file <paramref name="name"/> (without .dll), loaded once. Found again through
+    /// <see cref="AssemblyLoadContext.Assemblies"/>: a field holding the assemblies would keep the unloaded context alive.
+    /// </summary>
     public Assembly LoadFile(string name)
     {
-        lock (_assemblies)
+        lock (_loading)
         {
-            if (!_assemblies.TryGetValue(name, out var assembly))
-                _assemblies[name] = assembly = LoadFromStream(new MemoryStream(_files[name], writable: false));
-            return assembly;
+            return Assemblies.FirstOrDefault(a => string.Equals(a.GetName().Name, name, StringComparison.OrdinalIgnoreCase))
+                   ?? LoadFromStream(new MemoryStream(_files[name], writable: false));
         }
     }
 
