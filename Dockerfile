@@ -10,7 +10,9 @@ FROM mcr.microsoft.com/dotnet/runtime-deps:10.0
 
 COPY artifacts/docker/farm/ /app/
 # Where a master node keeps its journal (SQLite by default; docker-compose.yml mounts a volume here).
-RUN mkdir -p /data && chown 1654 /data
+# And where docker-compose's certs service keeps the cluster's authority and certificates (named volumes start as
+# copies of these folders, owner included).
+RUN mkdir -p /data /ca /certs && chown 1654 /data /ca /certs && chmod 700 /ca
 
 # Not root; 1654 is the runtime images' own 'app' user id (APP_UID).
 USER 1654

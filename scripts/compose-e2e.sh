@@ -117,8 +117,8 @@ compose up -d --scale worker=$WORKERS >"$work/up.log" 2>&1 || { cat "$work/up.lo
 ready=
 for _ in $(seq 1 120); do
   compose logs --no-color seed >"$work/seed.log" 2>&1 || true
-  workers_up=$(grep -cE 'member up: akka\.tcp://farm@[^ ]+ roles=worker' "$work/seed.log" || true)
-  if grep -q 'farm node ready akka.tcp://farm@seed:4053' "$work/seed.log" && ((workers_up >= WORKERS)); then
+  workers_up=$(grep -cE 'member up: akka\.ssl\.tcp://farm@[^ ]+ roles=worker' "$work/seed.log" || true)
+  if grep -q 'farm node ready akka.ssl.tcp://farm@seed:4053' "$work/seed.log" && ((workers_up >= WORKERS)); then
     ready=1
     break
   fi
@@ -150,7 +150,7 @@ client_job() {
   log "client job ($when) checked in $((SECONDS - t)) s: $(grep -o 'farm map [a-z]*: .*' "$work/err" | head -n1)"
 }
 seq 0 99 | awk '{ printf "%d\n", $1 * $1 * $1 }' >"$work/cubes"
-client_job "first: the module's cube" "$work/cubes" "" -- map cube --range 0:100 --contact akka.tcp://farm@seed:4053
+client_job "first: the module's cube" "$work/cubes" "" -- map cube --range 0:100 --contact akka.ssl.tcp://farm@seed:4053
 
 # --- The seed restarted, nothing else ------------------------------------------------------------------
 # `docker-compose restart seed` alone: the workers, left in the old cluster with a dead master, down
@@ -162,8 +162,8 @@ rejoined=
 for _ in $(seq 1 240); do
   compose logs --no-color seed >"$work/seed.log" 2>&1 || true
   # What the seed printed since its last ready line: the restarted node's own view.
-  since_restart=$(awk '/farm node ready akka.tcp:\/\/farm@seed:4053/ { n++; buf = "" } n >= 2 { buf = buf $0 "\n" } END { printf "%s", buf }' "$work/seed.log")
-  workers_up=$(grep -cE 'member up: akka\.tcp://farm@[^ ]+ roles=worker' <<<"$since_restart" || true)
+  since_restart=$(awk '/farm node ready akka.ssl.tcp:\/\/farm@seed:4053/ { n++; buf = "" } n >= 2 { buf = buf $0 "\n" } END { printf "%s", buf }' "$work/seed.log")
+  workers_up=$(grep -cE 'member up: akka\.ssl\.tcp://farm@[^ ]+ roles=worker' <<<"$since_restart" || true)
   if ((workers_up >= WORKERS)); then
     rejoined=1
     break
@@ -177,6 +177,6 @@ sleep 3
 seq 1 500 | awk '{ printf "{\"X\":%d,\"Y\":%d}\n", $1, -2 * $1 }' >"$work/points"
 seq 1 500 | awk '{ printf "{\"X\":%d,\"Y\":%d}\n", -2 * $1, $1 }' >"$work/mirrored"
 client_job "after the seed's restart: the module's mirror over records" "$work/mirrored" "$work/points" -- \
-  map mirror --input - --chunk-size 50 --contact akka.tcp://farm@seed:4053
+  map mirror --input - --chunk-size 50 --contact akka.ssl.tcp://farm@seed:4053
 
 log "passed in $((SECONDS - started)) s"

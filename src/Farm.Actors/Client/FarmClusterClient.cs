@@ -3,6 +3,7 @@ using System.Net;
 using ActorFarm.Hosting;
 using ActorFarm.Serialization;
 using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Cluster.Tools.Client;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
@@ -31,7 +32,10 @@ public static class FarmClusterClient
     {
         var paths = ParseContacts(contacts);
         options ??= new FarmClientOptions();
-        var system = ActorSystem.Create("farm-client", ClientConfig(paths, options));
+        var bootstrap = BootstrapSetup.Create().WithConfig(ClientConfig(paths, options));
+        var system = options.Tls is { } tls
+            ? ActorSystem.Create("farm-client", ActorSystemSetup.Create(bootstrap, Security.FarmTls.SetupFor(tls)))
+            : ActorSystem.Create("farm-client", bootstrap);
         try
         {
             return Connect(system, paths, options, ownsSystem: true);
@@ -123,6 +127,8 @@ public static class FarmClusterClient
               cluster.client.use-legacy-serialization = off
             }
             """);
+        if (options.Tls is not null)
+            remote = Security.FarmTls.Config.WithFallback(remote);
         return ConfigurationFactory.ParseString(options.Config ?? "")
             .WithFallback(remote)
             .WithFallback(FarmSerialization.Config)

@@ -36,6 +36,13 @@ public sealed record FarmClientOptions
     /// </summary>
     public IReadOnlyList<System.Reflection.Assembly> Deploy { get; init; } = [];
 
+    /// <summary>
+    /// Mutual TLS with the cluster (<see cref="Security.FarmTlsOptions.Load"/>): needed when its nodes run with
+    /// <c>farm node --tls</c>, whose addresses are then <c>akka.ssl.tcp://…</c>. Only for an actor system
+    /// <see cref="Client.FarmClusterClient.Start"/> makes; one given to <c>Connect</c> brings its own transport settings.
+    /// </summary>
+    public Security.FarmTlsOptions? Tls { get; init; }
+
     /// <summary>How long <see cref="Client.FarmClient.GetStatusAsync"/> waits for the master.</summary>
     public TimeSpan StatusTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -46,6 +46,20 @@ public static class FarmHostingExtensions
     private static readonly ConditionalWeakTable<AkkaConfigurationBuilder, BuilderState> States = new();
 
     /// <summary>
+    /// Akka.Remote over TLS with mutual authentication for this node: its certificate, and the cluster's authority as
+    /// the only one trusted (<see cref="Security.FarmTlsOptions"/>). Every node and client of the cluster needs it; their
+    /// addresses become <c>akka.ssl.tcp://…</c>. A peer without a certificate of that authority is refused at the
+    /// handshake (and logged).
+    /// </summary>
+    public static AkkaConfigurationBuilder WithFarmTls(this AkkaConfigurationBuilder builder, Security.FarmTlsOptions tls)
+    {
+        ArgumentNullException.ThrowIfNull(tls);
+        builder.AddHocon(Security.FarmTls.Config, HoconAddMode.Prepend);
+        builder.AddSetup(Security.FarmTls.SetupFor(tls));
+        return builder;
+    }
+
+    /// <summary>
     /// Hosts the master as a cluster singleton on nodes with <see cref="FarmMasterOptions.Role"/>, plus the
     /// node's singleton proxy (registered with the receptionist unless told otherwise). Call it only on
     /// nodes that have the master role.

@@ -74,11 +74,15 @@ public static class MapCommand
             AllowMultipleArgumentsPerToken = false,
         };
 
+        var tls = TlsFlags.Create("this client's (with --contact)");
+
         var command = new Command("map", "Run a function over a range or over JSON lines, printing one JSON result per line")
         {
             function, range, input, chunkSize, workers, unordered, output, noProgress, contact, keep, waitForWorkers, functions, deploy,
         };
-        command.SetAction((parseResult, cancellationToken) => RunAsync(new MapRequest(
+        foreach (var option in tls.All)
+            command.Options.Add(option);
+        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, tls, new MapRequest(
             parseResult.GetRequiredValue(function),
             parseResult.GetValue(range),
             parseResult.GetValue(input),
@@ -94,6 +98,9 @@ public static class MapCommand
             parseResult.GetValue(deploy)), cancellationToken));
         return command;
     }
+
+    private static Task<int> RunAsync(ParseResult parseResult, TlsFlags tls, MapRequest request, CancellationToken cancellationToken) =>
+        tls.RunWith(parseResult, options => RunAsync(request with { Tls = options }, cancellationToken));
 
     internal static async Task<int> RunAsync(MapRequest request, CancellationToken cancellationToken)
     {
@@ -210,6 +217,8 @@ public static class MapCommand
             }
         }
 
+        if (request.Tls is not null && contacts is null)
+            throw new UsageException("--tls needs --contact: an embedded farm has no network");
         if (request.Keep && contacts is null)
             throw new UsageException("--keep needs --contact: an embedded farm ends with this command");
         if (request.WaitForWorkers is { } wait && (contacts is null || !(wait > 0 && wait <= TimeSpan.MaxValue.TotalSeconds / 2)))
@@ -223,6 +232,7 @@ public static class MapCommand
         {
             Functions = registry,
             Deploy = deployed,
+            Tls = request.Tls,
             KeptJobId = request.Keep ? $"farm-{Guid.NewGuid().ToString("N")[..12]}" : null,
             WorkerWaitTimeout = request.WaitForWorkers is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
         };

@@ -39,6 +39,9 @@ internal sealed class MapJob(IFarmFunction function, IMapInput input, int chunkS
     /// <summary>With <c>--deploy</c>: the module assemblies shipped with the job.</summary>
     public IReadOnlyList<System.Reflection.Assembly> Deploy { get; init; } = [];
 
+    /// <summary>With <c>--tls</c>: mutual TLS with the cluster.</summary>
+    public ActorFarm.Security.FarmTlsOptions? Tls { get; init; }
+
     /// <summary>With <c>--wait-for-workers</c>: how long the job may wait for a worker that can run it; null: as long as it takes.</summary>
     public TimeSpan? WorkerWaitTimeout { get; init; }
 
@@ -63,7 +66,7 @@ internal sealed class MapJob(IFarmFunction function, IMapInput input, int chunkS
     public async Task RunAsync(JsonLineWriter writer, OutputTarget target, IProgress<FarmProgress>? progress, CancellationToken cancellationToken)
     {
         await using var farm = Contacts is { } nodes
-            ? await CliFarm.ConnectAsync(nodes, Workers, cancellationToken, Deploy).ConfigureAwait(false)
+            ? await CliFarm.ConnectAsync(nodes, Workers, cancellationToken, Deploy, Tls).ConfigureAwait(false)
             : CliFarm.Start(Workers, Functions);
         // The results come back typed: the function's types may come from a module this process loaded.
         Serialization.FarmTypeRegistry.Get(farm.Client.System).Allow(Function.InputType).Allow(Function.OutputType);

@@ -14,4 +14,5 @@ internal sealed record MapRequest(
     bool Keep = false,
     double? WaitForWorkers = null,
     string[]? Functions = null,
-    string[]? Deploy = null);
+    string[]? Deploy = null,
+    ActorFarm.Security.FarmTlsOptions? Tls = null);

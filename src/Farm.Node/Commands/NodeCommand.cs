@@ -98,11 +98,15 @@ public static class NodeCommand
                 "That is remote code execution by design: only where every client that can reach the cluster is trusted",
         };
 
+        var tls = TlsFlags.Create("this node's");
+
         var command = new Command("node", "Run a node of a farm cluster (master, workers or both) until stopped with Ctrl+C or SIGTERM")
         {
             roles, hostname, port, publicHostname, seedNodes, workers, config, journal, allowCrash, functions, recycleAfter, allowDeploy,
         };
-        command.SetAction((parseResult, cancellationToken) => RunAsync(new NodeRequest(
+        foreach (var option in tls.All)
+            command.Options.Add(option);
+        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, tls, new NodeRequest(
             parseResult.GetValue(roles),
             parseResult.GetValue(hostname),
             parseResult.GetValue(port),
@@ -120,10 +124,10 @@ public static class NodeCommand
 
     internal sealed record NodeRequest(string? Roles, string? Hostname, int? Port, string? PublicHostname, string? SeedNodes,
         int? Workers, string? ConfigFile, bool AllowCrash = false, string? Journal = null, string[]? Functions = null, int? RecycleAfter = null,
-        bool AllowDeploy = false);
+        bool AllowDeploy = false, ActorFarm.Security.FarmTlsOptions? Tls = null);
 
     private sealed record NodePlan(IReadOnlyList<string> Roles, IReadOnlyList<string> Seeds, int Workers, Config Config,
-        FarmFunctionRegistry Functions, int? RecycleAfter, bool AllowDeploy,
+        FarmFunctionRegistry Functions, int? RecycleAfter, bool AllowDeploy, ActorFarm.Security.FarmTlsOptions? Tls,
         TimeSpan LogRepeatInterval, bool Rejoin, TimeSpan RejoinBackoffMin, TimeSpan RejoinBackoffMax, TimeSpan RejoinWithoutMasterAfter)
     {
         /// <summary>Starts a new actor system when this one stops by itself: only a node that has seeds to join.</summary>
@@ -132,6 +136,9 @@ public static class NodeCommand
         public bool IsMaster => Roles.Contains(FarmCluster.MasterRole);
         public bool IsWorker => Roles.Contains(FarmCluster.WorkerRole);
     }
+
+    private static Task<int> RunAsync(ParseResult parseResult, TlsFlags tls, NodeRequest request, CancellationToken cancellationToken) =>
+        tls.RunWith(parseResult, options => RunAsync(request with { Tls = options }, cancellationToken));
 
     internal static async Task<int> RunAsync(NodeRequest request, CancellationToken cancellationToken)
     {
@@ -237,6 +244,8 @@ public static class NodeCommand
             akka.WithClustering(new ClusterOptions { Roles = plan.Roles.ToArray(), SeedNodes = plan.Seeds.ToArray() });
             // After WithClustering, so the farm's files win over what the defaults of ClusterOptions write.
             akka.AddHocon(plan.Config, HoconAddMode.Prepend);
+            if (plan.Tls is { } tls)
+                akka.WithFarmTls(tls);
             if (plan.IsMaster)
                 akka.WithFarmMaster(new FarmMasterOptions { Settings = MasterSettingsFor(plan.Config) with { AllowDeploy = plan.AllowDeploy } });
             if (plan.IsWorker)
@@ -344,6 +353,11 @@ public static class NodeCommand
         if (request.PublicHostname is { } publicHost)
             flags.Add($"akka.remote.dot-netty.tcp.public-hostname = {Quote(publicHost, "--public-hostname")}");
         config = ConfigurationFactory.ParseString(string.Join('\n', flags)).WithFallback(config);
+        if (request.Tls is not null)
+            config = ActorFarm.Security.FarmTls.Config.WithFallback(config);
+        else
+            Console.Error.WriteLine("farm node: warning: plain TCP: anyone who can reach this node's port can join the cluster, run code as a worker and read jobs; " +
+                                    "give every node and client a certificate from the cluster's authority (farm certs, --tls)");
         // Over everything, --config included: Akka's default loggers write to stdout, which carries only the
         // ready line; StderrLogger.Hocon sends all of it to stderr.
         config = ConfigurationFactory.ParseString(StderrLogger.Hocon).WithFallback(config);
@@ -378,7 +392,7 @@ public static class NodeCommand
             throw new UsageException("--allow-deploy needs the master role (--roles master or master,worker): the master decides what code it takes");
         if (request.AllowDeploy)
             Console.Error.WriteLine("farm node: warning: --allow-deploy: any client that reaches this cluster can run its own code on the workers");
-        return new NodePlan(roles, seeds, request.Workers ?? Environment.ProcessorCount, config, functions, request.RecycleAfter, request.AllowDeploy, repeatInterval,
+        return new NodePlan(roles, seeds, request.Workers ?? Environment.ProcessorCount, config, functions, request.RecycleAfter, request.AllowDeploy, request.Tls, repeatInterval,
             config.GetBoolean("farm.node.rejoin", true), backoffMin, backoffMax, withoutMaster);
     }
 

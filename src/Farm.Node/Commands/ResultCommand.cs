@@ -27,13 +27,16 @@ public static class ResultCommand
             HelpName = "FILE",
             Description = "Write results to FILE (replaced only when all results came) instead of stdout",
         };
+        var tls = TlsFlags.Create("this client's");
         var command = new Command("result", "Fetch the results of a job started with farm map --keep, in input order") { jobId, contact, output };
-        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult.GetRequiredValue(jobId),
-            parseResult.GetRequiredValue(contact), parseResult.GetValue(output), cancellationToken));
+        foreach (var option in tls.All)
+            command.Options.Add(option);
+        command.SetAction((parseResult, cancellationToken) => tls.RunWith(parseResult,
+            options => RunAsync(parseResult.GetRequiredValue(jobId), parseResult.GetRequiredValue(contact), parseResult.GetValue(output), options, cancellationToken)));
         return command;
     }
 
-    private static async Task<int> RunAsync(string jobId, string contactList, string? outputPath, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string jobId, string contactList, string? outputPath, Security.FarmTlsOptions? tls, CancellationToken cancellationToken)
     {
         var contacts = contactList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         try
@@ -51,7 +54,7 @@ public static class ResultCommand
         var writer = new JsonLineWriter(target.Stream);
         try
         {
-            await using var farm = await CliFarm.ConnectAsync(contacts, 1, cancellationToken);
+            await using var farm = await CliFarm.ConnectAsync(contacts, 1, cancellationToken, tls: tls);
             await foreach (var chunk in farm.Client.AttachAsync(jobId, cancellationToken))
             {
                 await writer.WriteValuesAsync(chunk.Output, cancellationToken);

@@ -24,16 +24,19 @@ public static class StatusCommand
         };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of tables (for scripts)" };
 
+        var tls = TlsFlags.Create("this client's");
         var command = new Command("status", "Show a farm cluster's members, workers and jobs, as the master sees them")
         {
             contact, json,
         };
-        command.SetAction((parseResult, cancellationToken) =>
-            RunAsync(parseResult.GetValue(contact)!, parseResult.GetValue(json), cancellationToken));
+        foreach (var option in tls.All)
+            command.Options.Add(option);
+        command.SetAction((parseResult, cancellationToken) => tls.RunWith(parseResult,
+            options => RunAsync(parseResult.GetValue(contact)!, parseResult.GetValue(json), cancellationToken, options)));
         return command;
     }
 
-    internal static async Task<int> RunAsync(string contactList, bool json, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(string contactList, bool json, CancellationToken cancellationToken, Security.FarmTlsOptions? tls = null)
     {
         var contacts = contactList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         try
@@ -50,7 +53,7 @@ public static class StatusCommand
         try
         {
             // The status the connection waited for is the one shown: asking again only risked a second wait.
-            await using var farm = await CliFarm.ConnectAsync(contacts, workers: 1, cancellationToken);
+            await using var farm = await CliFarm.ConnectAsync(contacts, workers: 1, cancellationToken, tls: tls);
             status = farm.FirstStatus!;
         }
         catch (ClusterUnreachableException e)

@@ -51,7 +51,7 @@ internal sealed class CliFarm : IAsyncDisposable
     /// unanswered request it says on stderr that it waits, so a mistyped address is not a silent minute.
     /// </summary>
     public static async Task<CliFarm> ConnectAsync(IReadOnlyList<string> contacts, int workers, CancellationToken cancellationToken,
-        IReadOnlyList<System.Reflection.Assembly>? deploy = null)
+        IReadOnlyList<System.Reflection.Assembly>? deploy = null, Security.FarmTlsOptions? tls = null)
     {
         var client = FarmClusterClient.Start(contacts, new FarmClientOptions
         {
@@ -59,6 +59,7 @@ internal sealed class CliFarm : IAsyncDisposable
             Config = Config,
             StatusTimeout = AskInterval,
             Deploy = deploy ?? [],
+            Tls = tls,
         });
         var farm = new CliFarm(client);
         var started = System.Diagnostics.Stopwatch.StartNew();

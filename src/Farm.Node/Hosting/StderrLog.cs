@@ -62,7 +62,7 @@ internal static partial class StderrLog
         if (IsClientDisconnect(logEvent))
             return;
         var text = logEvent.ToString();
-        var description = $"[{logEvent.LogLevel().ToString().Replace("Level", "", StringComparison.Ordinal).ToUpperInvariant()}][{Source(logEvent)}] {FirstLine(logEvent.Message?.ToString())}";
+        var description = $"[{logEvent.LogLevel().ToString().Replace("Level", "", StringComparison.Ordinal).ToUpperInvariant()}][{Source(logEvent)}] {OnePeer(FirstLine(logEvent.Message?.ToString()))}";
         var key = $"{description}|{logEvent.Cause?.GetType().FullName}";
         if (!s_limiter.TryWrite(key, description, DateTime.UtcNow, out var previous))
             return;
@@ -123,4 +123,17 @@ internal static partial class StderrLog
 
     [GeneratedRegex(@"-\d+(?=/|$)")]
     private static partial Regex InstanceNumber();
+
+    /// <summary>
+    /// One line per peer host: a refused TLS handshake is logged by DotNetty with the connection's ephemeral port and
+    /// channel id ("TLS handshake failed on channel [[::ffff:10.0.0.9]:4053->[::ffff:10.0.0.7]:51234](Id=…)"), which
+    /// would make every attempt of a scanner or a misconfigured node a line of its own.
+    /// </summary>
+    internal static string OnePeer(string line) => ChannelId().Replace(EphemeralPort().Replace(line, "$1"), "");
+
+    [GeneratedRegex(@"(\[[^\[\]]*\]):\d+")]
+    private static partial Regex EphemeralPort();
+
+    [GeneratedRegex(@"\(Id=[0-9a-fA-F]+\)")]
+    private static partial Regex ChannelId();
 }

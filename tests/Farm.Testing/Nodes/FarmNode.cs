@@ -92,6 +92,6 @@ public sealed partial class FarmNode : FarmProcess
     /// <summary>iproute2's ip, by full path when it is in an sbin directory a non-login PATH may lack.</summary>
     private static string IpCommand() => new[] { "/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip" }.FirstOrDefault(File.Exists) ?? "ip";
 
-    [GeneratedRegex(@"^farm node ready (?<address>akka\.tcp://farm@[^\s]+) roles=")]
+    [GeneratedRegex(@"^farm node ready (?<address>akka(\.ssl)?\.tcp://farm@[^\s]+) roles=")]
     private static partial Regex ReadyLine();
 }

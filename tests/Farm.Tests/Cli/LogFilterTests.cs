@@ -42,6 +42,19 @@ public sealed class LogFilterTests
     }
 
     [Fact]
+    public void Refused_handshakes_from_one_host_are_one_line_whatever_their_ports_and_channel_ids()
+    {
+        var first = StderrLog.OnePeer("TLS handshake failed on channel [[::ffff:127.0.0.1]:4781->[::ffff:10.0.0.7]:56764](Id=74f7d6a6)");
+        var again = StderrLog.OnePeer("TLS handshake failed on channel [[::ffff:127.0.0.1]:4781->[::ffff:10.0.0.7]:52850](Id=20a02df3)");
+        var another = StderrLog.OnePeer("TLS handshake failed on channel [[::ffff:127.0.0.1]:4781->[::ffff:10.0.0.8]:52850](Id=20a02df3)");
+
+        Assert.Equal(first, again);
+        Assert.NotEqual(first, another);
+        Assert.Equal("TLS handshake failed on channel [[::ffff:127.0.0.1]->[::ffff:10.0.0.7]]", first);
+        Assert.Equal("member up: akka.tcp://farm@127.0.0.1:4053 roles=worker", StderrLog.OnePeer("member up: akka.tcp://farm@127.0.0.1:4053 roles=worker"));
+    }
+
+    [Fact]
     public void A_client_system_disassociating_is_a_normal_disconnect_but_a_node_is_not()
     {
         var disassociated = (Exception)Activator.CreateInstance(

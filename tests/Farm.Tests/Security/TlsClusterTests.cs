@@ -1,0 +1,80 @@
+using System.Globalization;
+using ActorFarm.Client;
+using ActorFarm.Hosting;
+using ActorFarm.Security;
+using ActorFarm.Testing.Clusters;
+using ActorFarm.Testing.Nodes;
+using ActorFarm.Testing.Processes;
+
+namespace ActorFarm.Tests.Security;
+
+/// <summary>
+/// Mutual TLS with real processes: a master and a worker node with certificates from the cluster's authority, a job
+/// from <c>farm map --tls</c>; meanwhile a node with another authority's certificate, one with a self-signed
+/// certificate and one speaking plain TCP try to join, and a client with another authority's certificate asks for the
+/// status. None of them gets in; the job's results are exact.
+/// </summary>
+public sealed class TlsClusterTests
+{
+    [Fact]
+    public async Task Only_holders_of_the_clusters_certificates_get_in_and_a_job_over_tls_is_exact()
+    {
+        using var pki = await TestPki.CreateAsync();
+        await using var cluster = await LocalFarmCluster.StartAsync(new LocalFarmClusterOptions
+        {
+            WorkerNodes = 1,
+            MasterArguments = ["--tls", pki.Master, "--tls-ca", pki.Authority],
+            WorkerArguments = ["--tls", pki.Worker, "--tls-ca", pki.Authority],
+        });
+        var seed = cluster.MasterAddress;
+        Assert.StartsWith("akka.ssl.tcp://farm@", seed);
+
+        var strangerClient = FarmCommand.RunAsync(["status", "--contact", seed, "--tls", pki.OtherNode, "--tls-ca", pki.OtherAuthority],
+            stdin: null, TimeSpan.FromSeconds(120));
+        await using var otherAuthority = FarmNode.Start(FarmNodeOptions.Worker(seed) with { ExtraArguments = ["--tls", pki.OtherNode, "--tls-ca", pki.OtherAuthority] });
+        await using var selfSigned = FarmNode.Start(FarmNodeOptions.Worker(seed) with { ExtraArguments = ["--tls", pki.SelfSigned, "--tls-ca", pki.Authority] });
+        await using var plain = FarmNode.Start(FarmNodeOptions.Worker(seed.Replace("akka.ssl.tcp://", "akka.tcp://", StringComparison.Ordinal)));
+
+        var job = await FarmCommand.RunAsync(["map", "sqrt", "--range", "0:2000", "--contact", seed, "--tls", pki.Client, "--tls-ca", pki.Authority],
+            stdin: null, TimeSpan.FromSeconds(90));
+        Assert.True(job.ExitCode == 0, job.ToString());
+        Assert.Equal(string.Concat(Enumerable.Range(0, 2000).Select(i => Math.Sqrt(i).ToString("R", CultureInfo.InvariantCulture) + "\n")), job.Stdout);
+
+        // The intruders have been trying for the whole job (and longer: the stranger client waits out its minute).
+        var refused = await strangerClient;
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("no farm master answered", refused.Stderr);
+
+        await using var client = cluster.StartClient(new FarmClientOptions { Tls = FarmTlsOptions.Load(pki.Client, pki.Authority) });
+        var status = await client.GetStatusAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(new[] { seed, cluster.Workers[0].Address }.Order(), status.Members.Select(m => m.Address).Order());
+        Assert.All(status.Members, m => Assert.Equal("Up", m.Status));
+        Assert.Single(status.Workers);
+        foreach (var intruder in new[] { otherAuthority, selfSigned, plain })
+            Assert.False(intruder.IsReady, $"{intruder} became a member");
+    }
+
+    [Fact]
+    public async Task Unusable_tls_flags_are_usage_errors_naming_the_file_and_the_reason()
+    {
+        using var pki = await TestPki.CreateAsync();
+        var missing = Path.Combine(pki.Root, "missing.pfx");
+        var cases = new (string[] Arguments, string Expected)[]
+        {
+            (["node", "--tls", pki.Master], "--tls needs --tls-ca"),
+            (["node", "--tls-ca", pki.Authority], "--tls-ca needs --tls"),
+            (["node", "--tls", missing, "--tls-ca", pki.Authority], missing),
+            (["node", "--tls", pki.Master, "--tls-ca", pki.Master], "cannot be read as a certificate"),
+            (["status", "--contact", "akka.ssl.tcp://farm@127.0.0.1:1", "--tls", pki.Authority, "--tls-ca", pki.Authority], "cannot be read as a certificate with its key"),
+            (["map", "sqrt", "--range", "0:3", "--tls", pki.Client, "--tls-ca", pki.Authority], "--tls needs --contact"),
+        };
+        foreach (var (arguments, expected) in cases)
+        {
+            var run = await FarmCommand.RunAsync(arguments, stdin: null);
+
+            Assert.True(run.ExitCode == 2, run.ToString());
+            Assert.Contains(expected, run.Stderr);
+            Assert.Empty(run.Stdout);
+        }
+    }
+}
