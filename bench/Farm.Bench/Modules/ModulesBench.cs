@@ -10,6 +10,8 @@ using ActorFarm.Hosting;
 using ActorFarm.Testing.Clusters;
 using SampleFunctions;
 
+using static ActorFarm.Bench.BenchHelpers;
+
 namespace ActorFarm.Bench.Modules;
 
 /// <summary>
@@ -201,18 +203,4 @@ internal static class ModulesBench
         var path = Path.Combine(directory, "SampleFunctions.dll");
         return new FunctionModuleLoadContext(path).LoadFromAssemblyPath(path);
     }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -56,6 +56,12 @@ public static class FarmHostingExtensions
         ArgumentNullException.ThrowIfNull(tls);
         builder.AddHocon(Security.FarmTls.Config, HoconAddMode.Prepend);
         builder.AddSetup(Security.FarmTls.SetupFor(tls));
+        // Every member must also serve a node certificate: a client certificate holder could join otherwise.
+        builder.AddStartup((system, _) =>
+        {
+            Security.VerifiedNodes.Get(system).Enabled = true;
+            system.ActorOf(Security.NodeCertificateProbe.Props(tls), "farm-node-certificate-probe");
+        });
         return builder;
     }
 

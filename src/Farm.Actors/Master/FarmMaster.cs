@@ -9,6 +9,7 @@ using ActorFarm.Master.Workers;
 using ActorFarm.Deployment;
 using ActorFarm.Master.Packages;
 using ActorFarm.Protocol;
+using ActorFarm.Security;
 using ActorFarm.Serialization;
 using Akka.Actor;
 using Akka.Cluster;
@@ -54,6 +55,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
     private readonly MessageFragmenter _fragmenter = new(Context.System);
     private readonly FragmentAssembler _assembler = new(Context.System);
     private readonly PackageStore _packages;
+    private readonly VerifiedNodes _verifiedNodes = VerifiedNodes.Get(Context.System);
     private long _nextBatchId;
 
     /// <summary>What the journal says (a durable master only): replayed while recovering, then kept up to date live.</summary>
@@ -469,6 +471,13 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
 
     private void OnRegisterWorker(RegisterWorker register)
     {
+        // With TLS, only nodes that proved a node certificate run workers (a client certificate could join otherwise).
+        if (!_verifiedNodes.IsVerified(register.Worker.Path.Address))
+        {
+            _log.Debug("registration of {0} deferred: its node has not proved a node certificate yet", register.Worker.Path);
+            return;
+        }
+
         var previous = _workers.Previous(register, out var isRetry);
         if (isRetry)
         {

@@ -8,16 +8,18 @@ namespace ActorFarm.Security;
 
 /// <summary>
 /// How a node or a client checks a TLS peer: its certificate must chain to the cluster's authority alone (a custom
-/// root, not the system store), be in its validity period, and carry the extended key usage the connection's
-/// direction needs (server authentication from a node accepting the connection, client authentication from the one
-/// opening it: a client certificate cannot serve as a node). A refusal is logged naming the peer's host and the
+/// root, not the system store) and be in its validity period. The kind of certificate (node or client) is not checked
+/// here: Akka.Remote 1.5.74 shuts its whole actor system down when an *outbound* handshake fails, so refusing a member
+/// that serves a client certificate would stop every good node that connects to it (seen: the worker stopped with
+/// TlsHandshakeFailureReason, rejoined, stopped again). <see cref="NodeCertificateProbe"/> checks the kind instead,
+/// with a handshake of its own, and downs such a member. A refusal is logged naming the peer's host and the
 /// certificate; the farm's log rate-limits identical lines, so a scanner is one line per interval.
 /// </summary>
 internal static partial class ClusterCertificateValidation
 {
     public static CertificateValidationCallback For(X509Certificate2 authority) => (certificate, chain, remotePeer, _, log) =>
     {
-        var problem = Check(certificate, chain?.ChainPolicy.ApplicationPolicy, authority);
+        var problem = Check(certificate, usages: null, authority);
         if (problem is null)
             return true;
         log.Warning("refused a TLS peer at {0}: {1}", HostOf(remotePeer), problem);

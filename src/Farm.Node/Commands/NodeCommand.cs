@@ -353,6 +353,9 @@ public static class NodeCommand
         if (request.PublicHostname is { } publicHost)
             flags.Add($"akka.remote.dot-netty.tcp.public-hostname = {Quote(publicHost, "--public-hostname")}");
         config = ConfigurationFactory.ParseString(string.Join('\n', flags)).WithFallback(config);
+        if (request.Tls is { IsNodeCertificate: false } clientOnly)
+            throw new UsageException($"--tls: '{clientOnly.Certificate.Subject}' is a client certificate (TLS client authentication only); " +
+                                     "a node needs a node certificate: farm certs issue DIR NAME, without --client");
         if (request.Tls is not null)
             config = ActorFarm.Security.FarmTls.Config.WithFallback(config);
         else

@@ -20,11 +20,7 @@ public sealed class FarmHostingTests
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddAkka(FarmCluster.SystemName, akka => akka
-            .AddHocon("""
-                akka.loglevel = WARNING
-                akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
-                akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
-                """, HoconAddMode.Prepend)
+            .AddHocon(HostedNodeConfig.Loopback, HoconAddMode.Prepend)
             .WithClustering(new ClusterOptions { Roles = [FarmCluster.MasterRole, FarmCluster.WorkerRole] })
             .WithFarmMaster(new FarmMasterOptions())
             .WithFarmWorkers(new FarmWorkerOptions { Workers = 2 })

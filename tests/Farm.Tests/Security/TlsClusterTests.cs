@@ -5,6 +5,7 @@ using ActorFarm.Security;
 using ActorFarm.Testing.Clusters;
 using ActorFarm.Testing.Nodes;
 using ActorFarm.Testing.Processes;
+using ActorFarm.Testing.Waiting;
 
 namespace ActorFarm.Tests.Security;
 
@@ -34,6 +35,9 @@ public sealed class TlsClusterTests
         await using var otherAuthority = FarmNode.Start(FarmNodeOptions.Worker(seed) with { ExtraArguments = ["--tls", pki.OtherNode, "--tls-ca", pki.OtherAuthority] });
         await using var selfSigned = FarmNode.Start(FarmNodeOptions.Worker(seed) with { ExtraArguments = ["--tls", pki.SelfSigned, "--tls-ca", pki.Authority] });
         await using var plain = FarmNode.Start(FarmNodeOptions.Worker(seed.Replace("akka.ssl.tcp://", "akka.tcp://", StringComparison.Ordinal)));
+        // The attack, with a client certificate of the cluster's own authority: a program that joins as a node
+        // with workers whose 'sqrt' answers -1. The handshake admits it; the node check must keep its workers out.
+        using var impostor = await ImpostorNode.StartAsync(seed, FarmTlsOptions.Load(pki.Client, pki.Authority));
 
         var job = await FarmCommand.RunAsync(["map", "sqrt", "--range", "0:2000", "--contact", seed, "--tls", pki.Client, "--tls-ca", pki.Authority],
             stdin: null, TimeSpan.FromSeconds(90));
@@ -46,7 +50,15 @@ public sealed class TlsClusterTests
         Assert.Contains("no farm master answered", refused.Stderr);
 
         await using var client = cluster.StartClient(new FarmClientOptions { Tls = FarmTlsOptions.Load(pki.Client, pki.Authority) });
-        var status = await client.GetStatusAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        // The impostor may be a member for a moment (it joins, is downed, and its system is gone); its workers never register.
+        var workerNodes = new HashSet<string>();
+        var status = await ClusterWaits.UntilAsync(client, s =>
+        {
+            workerNodes.UnionWith(s.Workers.Select(w => w.Node ?? ""));
+            return s.Members.Count == 2 && impostor.Downed;
+        }, "the impostor downed", TimeSpan.FromSeconds(60));
+        Assert.Equal([cluster.Workers[0].Address!], workerNodes);
+        Assert.Equal(0, impostor.TasksRun);
         Assert.Equal(new[] { seed, cluster.Workers[0].Address }.Order(), status.Members.Select(m => m.Address).Order());
         Assert.All(status.Members, m => Assert.Equal("Up", m.Status));
         Assert.Single(status.Workers);
@@ -67,6 +79,7 @@ public sealed class TlsClusterTests
             (["node", "--tls", pki.Master, "--tls-ca", pki.Master], "cannot be read as a certificate"),
             (["status", "--contact", "akka.ssl.tcp://farm@127.0.0.1:1", "--tls", pki.Authority, "--tls-ca", pki.Authority], "cannot be read as a certificate with its key"),
             (["map", "sqrt", "--range", "0:3", "--tls", pki.Client, "--tls-ca", pki.Authority], "--tls needs --contact"),
+            (["node", "--roles", "worker", "--seed-nodes", "akka.ssl.tcp://farm@127.0.0.1:1", "--tls", pki.Client, "--tls-ca", pki.Authority], "is a client certificate"),
         };
         foreach (var (arguments, expected) in cases)
         {
