@@ -164,6 +164,11 @@ public static class NodeCommand
             await Console.Error.WriteLineAsync(
                 $"farm node: warning: bound to {bound} without --public-hostname (FARM_PUBLIC_HOSTNAME); other nodes may not be able to reach the address this node advertises");
 
+        // Every connection is a file: with the soft limit at a few hundred, a node aborts under a few hundred idle ones.
+        if (OpenFileLimit.RaiseToHard() is { After: < OpenFileLimit.Comfortable } files)
+            await Console.Error.WriteLineAsync(
+                $"farm node: warning: this process may open only {files.After} files (connections included); raise the hard limit (ulimit -Hn, docker ulimits nofile) to at least {OpenFileLimit.Comfortable}");
+
         // Shared arrays whose creators died (kill -9, crash) would stay in /dev/shm until the next reboot.
         var swept = SharedMemoryFiles.SweepStale();
         if (swept > 0)

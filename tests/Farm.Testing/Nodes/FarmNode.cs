@@ -76,7 +76,8 @@ public sealed partial class FarmNode : FarmProcess
 
     private static System.Diagnostics.ProcessStartInfo StartInfo(FarmNodeOptions options, string? ownJournal)
     {
-        string[]? prefix = options.NetworkNamespace is { } ns ? [IpCommand(), "netns", "exec", ns] : null;
+        string[]? prefix = options.NetworkNamespace is { } ns ? [IpCommand(), "netns", "exec", ns]
+            : options.CommandPrefix.Count > 0 ? [.. options.CommandPrefix] : null;
         var start = FarmExecutable.StartInfo(options.Program.Dll, [options.Program.Command, .. options.Arguments()], prefix);
         if (ownJournal is not null)
             start.Environment["FARM_JOURNAL"] = $"Data Source={ownJournal}";

@@ -47,6 +47,12 @@ public sealed record FarmNodeOptions
     /// </summary>
     public string? NetworkNamespace { get; init; }
 
+    /// <summary>
+    /// A command that execs the node (such as <c>prlimit --nofile=400:20000</c>), so the process id is still the node's;
+    /// ignored when <see cref="NetworkNamespace"/> is set.
+    /// </summary>
+    public IReadOnlyList<string> CommandPrefix { get; init; } = [];
+
     public NodeProgram Program { get; init; } = NodeProgram.FarmNode;
 
     /// <summary>Per output stream, how much a long-running node's output is kept (null: all of it).</summary>
