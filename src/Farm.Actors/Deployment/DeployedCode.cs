@@ -51,9 +51,8 @@ internal sealed class DeployedCode : IExtension
         {
             if (_loaded.TryGetValue(package.PackageId, out var loaded))
                 return loaded;
-            var actual = FarmPackage.IdOf(package.Files);
-            if (!string.Equals(actual, package.PackageId, StringComparison.Ordinal))
-                throw new FunctionModuleException($"package {package.PackageId} does not match its content (SHA-256 {actual})");
+            if (FarmPackage.Problem(package) is { } problem)
+                throw new FunctionModuleException(problem);
 
             var context = new DeployedPackageLoadContext(package.PackageId, package.Files);
             try

@@ -68,6 +68,17 @@ internal sealed class FarmPackage
         return new FarmPackage(new DeployPackage(IdOf(files), files), functions.Names);
     }
 
+    /// <summary>Why a received package cannot be trusted (no files, or bytes that do not hash to its id), or null.</summary>
+    public static string? Problem(DeployPackage package)
+    {
+        if (package.Files.Count == 0)
+            return $"package {package.PackageId} has no files";
+        var actual = IdOf(package.Files);
+        return string.Equals(actual, package.PackageId, StringComparison.Ordinal)
+            ? null
+            : $"package {package.PackageId} does not match its content (SHA-256 {actual})";
+    }
+
     /// <summary>The SHA-256 over each file's name and bytes, in name order: the same files give the same id anywhere.</summary>
     public static string IdOf(IEnumerable<PackageFile> files)
     {

@@ -41,11 +41,8 @@ internal sealed class PackageStore(int capacity)
             Touch(package.PackageId);
             return null;
         }
-        if (package.Files.Count == 0)
-            return $"package {package.PackageId} has no files";
-        var actual = FarmPackage.IdOf(package.Files);
-        if (!string.Equals(actual, package.PackageId, StringComparison.Ordinal))
-            return $"package {package.PackageId} does not match its content (SHA-256 {actual})";
+        if (FarmPackage.Problem(package) is { } problem)
+            return problem;
 
         _packages[package.PackageId] = package;
         _recency.AddFirst(package.PackageId);
