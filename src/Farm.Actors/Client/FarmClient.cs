@@ -27,14 +27,19 @@ public sealed partial class FarmClient : IAsyncDisposable
     private readonly IActorRef _mailbox;
     private readonly MessageFragmenter _fragmenter;
     private readonly Func<ValueTask>? _onDispose;
+
+    /// <summary>Signs this client's requests when its actor system runs TLS: the master serves it as its certificate's holder.</summary>
+    private readonly Security.ClientCredentials? _credentials;
     private readonly string _clientId = Guid.NewGuid().ToString("N")[..8];
     private long _nextJob;
     private int _disposed;
 
-    internal FarmClient(ActorSystem system, IMasterEndpoint master, int workers, Func<ValueTask>? onDispose)
+    internal FarmClient(ActorSystem system, IMasterEndpoint master, int workers, Func<ValueTask>? onDispose,
+        Security.FarmTlsOptions? tls = null)
     {
         System = system;
         _master = master;
+        _credentials = Security.ClientCredentials.Of(system, tls);
         Workers = workers;
         _onDispose = onDispose;
         _fragmenter = new MessageFragmenter(system);
@@ -81,7 +86,7 @@ public sealed partial class FarmClient : IAsyncDisposable
             sink.Cancellation = cancellationToken.Register(() =>
             {
                 if (sink.TryCancel(cancellationToken))
-                    _master.Tell(new CancelJob(jobId));
+                    SendToMaster(new CancelJob(jobId));
             });
         }
 
@@ -263,8 +268,14 @@ public sealed partial class FarmClient : IAsyncDisposable
     }
 
     /// <summary>Workers, jobs and counters as the master sees them.</summary>
-    public Task<FarmStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
-        _master.Ask<FarmStatus>(GetFarmStatus.Instance, StatusTimeout, cancellationToken);
+    /// <exception cref="UnauthorizedAccessException">The master refused this client (a cluster with TLS: its credential proves nothing there).</exception>
+    public async Task<FarmStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
+        await _master.Ask<object>(Seal(GetFarmStatus.Instance), StatusTimeout, cancellationToken).ConfigureAwait(false) switch
+        {
+            FarmStatus status => status,
+            JobFailed refused => throw new UnauthorizedAccessException(refused.Error.Message),
+            var other => throw new InvalidOperationException($"the master answered a status request with {other?.GetType().Name ?? "nothing"}"),
+        };
 
     // ---- the job engine ----------------------------------------------------------------------------
 
@@ -402,7 +413,7 @@ public sealed partial class FarmClient : IAsyncDisposable
         {
             Forget(jobId);
             if (!completed)
-                _master.Tell(new CancelJob(jobId));
+                SendToMaster(new CancelJob(jobId));
             await stopPump.CancelAsync().ConfigureAwait(false);
             try
             {
@@ -499,9 +510,12 @@ public sealed partial class FarmClient : IAsyncDisposable
     private void SendToMaster(IFarmMessage message)
     {
         if (message is SubmitJob submit && Deployed.PackageOf(submit.FunctionName) is { } package)
-            _fragmenter.SendViaRelay(package.Message, _master.Tell);
-        _fragmenter.SendViaRelay(message, _master.Tell);
+            _fragmenter.SendViaRelay(Seal(package.Message), _master.Tell);
+        _fragmenter.SendViaRelay(Seal(message), _master.Tell);
     }
+
+    /// <summary>The request with this client's credential, on a cluster with TLS; sealed before it is cut into fragments.</summary>
+    private IFarmMessage Seal(IFarmMessage message) => _credentials?.Seal(message) ?? message;
 
     private static JobOptions ToJobOptions(FarmJobOptions? options)
     {

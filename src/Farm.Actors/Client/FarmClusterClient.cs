@@ -34,7 +34,7 @@ public static class FarmClusterClient
         options ??= new FarmClientOptions();
         var bootstrap = BootstrapSetup.Create().WithConfig(ClientConfig(paths, options));
         var system = options.Tls is { } tls
-            ? ActorSystem.Create("farm-client", ActorSystemSetup.Create(bootstrap, Security.FarmTls.SetupFor(tls)))
+            ? ActorSystem.Create("farm-client", ActorSystemSetup.Create(bootstrap, Security.FarmTls.SetupFor(tls), new Security.FarmTlsSetup(tls)))
             : ActorSystem.Create("farm-client", bootstrap);
         try
         {
@@ -93,7 +93,7 @@ public static class FarmClusterClient
                 clusterClient.Tell(PoisonPill.Instance);
                 return ValueTask.CompletedTask;
             };
-        return new FarmClient(system, endpoint, options.Workers, onDispose)
+        return new FarmClient(system, endpoint, options.Workers, onDispose, options.Tls)
         {
             StatusTimeout = options.StatusTimeout,
             Deployed = Deployment.ClientDeployment.Of(options.Deploy),

@@ -56,6 +56,7 @@ public static class FarmHostingExtensions
         ArgumentNullException.ThrowIfNull(tls);
         builder.AddHocon(Security.FarmTls.Config, HoconAddMode.Prepend);
         builder.AddSetup(Security.FarmTls.SetupFor(tls));
+        builder.AddSetup(new Security.FarmTlsSetup(tls)); // the master checks client credentials against its authority
         // Every member must also serve a node certificate: a client certificate holder could join otherwise.
         builder.AddStartup((system, _) =>
         {

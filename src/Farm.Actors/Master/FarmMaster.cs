@@ -56,6 +56,9 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
     private readonly FragmentAssembler _assembler = new(Context.System);
     private readonly PackageStore _packages;
     private readonly VerifiedNodes _verifiedNodes = VerifiedNodes.Get(Context.System);
+
+    /// <summary>Checks the credentials of clients when this node runs TLS; null without, when every client may do anything.</summary>
+    private readonly ClientCredentialVerifier? _clients;
     private long _nextBatchId;
 
     /// <summary>What the journal says (a durable master only): replayed while recovering, then kept up to date live.</summary>
@@ -75,6 +78,8 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         _time = settings.Time;
         _kept = new KeptResults(_time, settings.KeptResultsRetention);
         _packages = new PackageStore(settings.MaxDeployedPackages);
+        if (FarmTlsSetup.Of(Context.System) is { } tls)
+            _clients = new ClientCredentialVerifier(tls.Authority, _time);
         // Without a journal the master journals nothing; Akka still needs a plugin to "recover" from.
         JournalPluginId = settings.JournalPluginId ?? "akka.persistence.journal.inmem";
         SnapshotPluginId = settings.SnapshotPluginId ?? "akka.persistence.snapshot-store.inmem";
@@ -156,7 +161,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             var client = ClientPath.Resolve(Context.System, journaled.ClientPath);
             var pending = journaled.Pending.Values.ToList();
             var job = _book.Open(journaled.JobId, journaled.FunctionName, client, journaled.Options,
-                SliceRouting.RequiredHost(pending), JobLifecycle.AwaitingResume);
+                SliceRouting.RequiredHost(pending), JobLifecycle.AwaitingResume, journaled.Owner);
             job.DoneChunks = journaled.Done.Count;
             // Kept results live in memory: those sent before the master moved are not recovered.
             job.Kept = journaled.Options.KeepResults ? new List<ChunkResult>() : null;
@@ -175,19 +180,16 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         switch (message)
         {
             case TasksDone done: OnTasksDone(done); break;
-            case PingJob ping: OnPingJob(ping); break;
-            case AttachJob attach: OnAttachJob(attach); break;
-            case SubmitJob submit: OnSubmitJob(submit); break;
-            case SubmitChunks more: OnSubmitChunks(more); break;
-            case CancelJob cancel: OnCancelJob(cancel); break;
+            case Authenticated request: OnAuthenticated(request); break;
+            case SubmitJob or SubmitChunks or AttachJob or CancelJob or PingJob or GetFarmStatus or DeployPackage:
+                OnClientRequest((IFarmMessage)message, identity: null);
+                break;
             case RegisterWorker register: OnRegisterWorker(register); break;
             case WorkerLeaving leaving: OnWorkerLeaving(leaving.Worker); break;
             case Terminated terminated: OnTerminated(terminated.ActorRef); break;
             case SweepDeadlines: OnSweepDeadlines(); break;
             case JournalChunksDone: OnJournalChunksDone(); break;
-            case GetFarmStatus: Sender.Tell(BuildStatus()); break;
             case MessageFragment fragment: OnFragment(fragment); break;
-            case DeployPackage package: OnDeployPackage(package); break;
             case FetchPackage fetch: OnFetchPackage(fetch); break;
             case ClusterEvent.UnreachableMember unreachable: OnNodeUnreachable(unreachable.Member.Address); break;
             case ClusterEvent.ReachableMember reachable: OnNodeReachable(reachable.Member.Address); break;
@@ -222,10 +224,84 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
 
     // ---- clients --------------------------------------------------------------------------------------
 
-    private void OnSubmitJob(SubmitJob submit)
+    /// <summary>A request with its client's credential: served as that client, or refused saying why the credential proves nothing.</summary>
+    private void OnAuthenticated(Authenticated request)
+    {
+        if (_clients is null)
+        {
+            // Without TLS there are no identities to check: the credential means nothing here.
+            OnClientRequest(request.Message, ClientIdentity.Open);
+            return;
+        }
+        if (_clients.Verify(request.Credential, out var problem) is { } identity)
+        {
+            OnClientRequest(request.Message, identity);
+            return;
+        }
+        _log.Warning("refused a {0} from {1}: {2}", request.Message.GetType().Name, Sender.Path, problem);
+        Refuse(request.Message, $"the farm refused this client: {problem}");
+    }
+
+    /// <summary>
+    /// A client's request, served as <paramref name="identity"/>: on a cluster with TLS each client owns the jobs it
+    /// submits and sees and acts on those alone (an admin on all); without TLS every client is <see cref="ClientIdentity.Open"/>.
+    /// A request without a credential on a cluster with TLS is refused: anyone with a certificate could claim any job.
+    /// </summary>
+    private void OnClientRequest(IFarmMessage request, ClientIdentity? identity)
+    {
+        var caller = identity ?? (_clients is null ? ClientIdentity.Open : null);
+        if (caller is null)
+        {
+            _log.Warning("refused a {0} without a client credential from {1}", request.GetType().Name, Sender.Path);
+            Refuse(request, "this farm runs TLS, and its master serves only requests signed with a client certificate (is the client an older ActorFarm?)");
+            return;
+        }
+        switch (request)
+        {
+            case SubmitJob submit: OnSubmitJob(submit, caller); break;
+            case SubmitChunks more: OnSubmitChunks(more, caller); break;
+            case AttachJob attach: OnAttachJob(attach, caller); break;
+            case CancelJob cancel: OnCancelJob(cancel, caller); break;
+            case PingJob ping: OnPingJob(ping, caller); break;
+            case GetFarmStatus: Sender.Tell(StatusView.VisibleTo(BuildStatus(), caller)); break;
+            case DeployPackage package: OnDeployPackage(package, caller); break;
+            default: Unhandled(request); break;
+        }
+    }
+
+    /// <summary>Tells a refused request's client why, where it has somewhere to hear it; the rest are only logged.</summary>
+    private void Refuse(IFarmMessage request, string reason)
+    {
+        switch (request)
+        {
+            case SubmitJob submit:
+                submit.ReplyTo.Tell(new JobFailed(submit.JobId, new FarmError(FarmErrorKind.Rejected, reason, submit.FunctionName)));
+                break;
+            case AttachJob attach:
+                attach.ReplyTo.Tell(new JobFailed(attach.JobId, new FarmError(FarmErrorKind.Rejected, reason)));
+                break;
+            case PingJob ping:
+                ping.ReplyTo.Tell(new JobFailed(ping.JobId, new FarmError(FarmErrorKind.Rejected, reason)));
+                break;
+            case GetFarmStatus:
+                Sender.Tell(new JobFailed("", new FarmError(FarmErrorKind.Rejected, reason)));
+                break;
+        }
+    }
+
+    private static string NotYours(string jobId, ClientIdentity caller) =>
+        $"job '{jobId}' is not yours: another client submitted it (you are '{caller}'; only its owner or an admin certificate may see it, fetch its results, attach to it or cancel it)";
+
+    private void OnSubmitJob(SubmitJob submit, ClientIdentity caller)
     {
         if (submit.Resume && _book.TryGetJob(submit.JobId, out var resumed))
         {
+            if (!caller.MayAccess(resumed.Owner))
+            {
+                _log.Warning("refused {0}'s resume of job {1}: it is not theirs", caller, submit.JobId);
+                submit.ReplyTo.Tell(new JobFailed(submit.JobId, new FarmError(FarmErrorKind.Rejected, NotYours(submit.JobId, caller), submit.FunctionName)));
+                return;
+            }
             // The client re-attached after a recovery (or a ping found us): its chunks without results
             // that we do not hold are added; those we hold are skipped by the book.
             if (resumed.Lifecycle == JobLifecycle.AwaitingResume)
@@ -243,7 +319,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         if (submit.Resume && _kept.Contains(submit.JobId))
         {
             // A recovered job that kept its results ran to its end before its client came back: hand them over.
-            OnAttachJob(new AttachJob(submit.JobId, submit.ReplyTo));
+            OnAttachJob(new AttachJob(submit.JobId, submit.ReplyTo), caller);
             return;
         }
 
@@ -255,7 +331,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         }
 
         var requiredHost = SliceRouting.RequiredHost(submit.Chunks);
-        var problem = ValidateFunction(submit.FunctionName)
+        var problem = ValidateFunction(submit.FunctionName, caller)
             ?? ValidateChunks(submit.FunctionName, submit.Chunks)
             ?? SliceRouting.ValidatePlacement(submit.FunctionName, requiredHost, _workers.All);
         if (problem is not null)
@@ -264,7 +340,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             return;
         }
 
-        var job = _book.Open(submit.JobId, submit.FunctionName, submit.ReplyTo, submit.Options, requiredHost);
+        var job = _book.Open(submit.JobId, submit.FunctionName, submit.ReplyTo, submit.Options, requiredHost, owner: caller.Name);
         WatchClient(submit.ReplyTo);
         if (submit.Options.KeepResults)
             job.Kept = new List<ChunkResult>();
@@ -275,18 +351,23 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         // costly part of an event, paid by each of an embedded farm's one-task ApplyAsync jobs.
         if (Durable)
         {
-            Record(new JobAccepted(job.Id, job.FunctionName, ClientPath.Of(submit.ReplyTo), job.Options),
+            Record(new JobAccepted(job.Id, job.FunctionName, ClientPath.Of(submit.ReplyTo), job.Options, job.Owner),
                 new ChunksAdded(job.Id, JournaledInput(job, submit.Chunks), submit.InputComplete));
         }
         AddChunks(job, submit.Chunks, submit.InputComplete);
     }
 
-    private void OnSubmitChunks(SubmitChunks more)
+    private void OnSubmitChunks(SubmitChunks more, ClientIdentity caller)
     {
         if (!_book.TryGetJob(more.JobId, out var job))
         {
             // The job failed or was cancelled while the client was still streaming input: nothing to do.
             _log.Debug("input for unknown job {0} dropped", more.JobId);
+            return;
+        }
+        if (!caller.MayAccess(job.Owner))
+        {
+            _log.Warning("dropped input for job {0} from {1}: the job is not theirs", job.Id, caller);
             return;
         }
 
@@ -350,10 +431,15 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             ReviewWaiting(job);
     }
 
-    private void OnCancelJob(CancelJob cancel)
+    private void OnCancelJob(CancelJob cancel, ClientIdentity caller)
     {
         if (_book.TryGetJob(cancel.JobId, out var job))
         {
+            if (!caller.MayAccess(job.Owner))
+            {
+                _log.Warning("refused {0}'s cancel of job {1}: it is not theirs", caller, job.Id);
+                return;
+            }
             _log.Debug("job {0} cancelled by its client", job.Id);
             EndJob(job, JobLifecycle.Cancelled);
         }
@@ -365,13 +451,16 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             Context.Watch(client);
     }
 
-    private FarmError? ValidateFunction(string function)
+    private FarmError? ValidateFunction(string function, ClientIdentity caller)
     {
         if (DeployedName.TryParse(function, out var name, out var package))
         {
             if (!_settings.AllowDeploy)
                 return new FarmError(FarmErrorKind.Rejected,
                     $"function '{name}' comes in code shipped with the job (package {package}), but this farm does not accept deployed code: its master nodes must be started with farm node --allow-deploy", function);
+            if (!caller.MayDeploy)
+                return new FarmError(FarmErrorKind.Rejected,
+                    $"function '{name}' comes in code shipped with the job (package {package}), but client '{caller}' may not run deployed code: its certificate must be issued with farm certs issue DIR NAME --client --deploy", function);
             return _packages.Contains(package)
                 ? null
                 : new FarmError(FarmErrorKind.Rejected,
@@ -417,9 +506,11 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
     /// notice again: the first may have reached the client while its answer was lost on the way back (a
     /// cluster client still talking to the dead node's receptionist).
     /// </summary>
-    private void OnPingJob(PingJob ping)
+    private void OnPingJob(PingJob ping, ClientIdentity caller)
     {
-        if (_book.TryGetJob(ping.JobId, out var job) && job.Lifecycle == JobLifecycle.AwaitingResume)
+        if (_book.TryGetJob(ping.JobId, out var job) && !caller.MayAccess(job.Owner))
+            job = null; // not theirs: as good as unknown to them (a resume of it is refused)
+        if (job is not null && job.Lifecycle == JobLifecycle.AwaitingResume)
             ping.ReplyTo.Tell(new JobRecovered(job.Id, job.Pending.Keys.Order().ToArray()));
         else
             ping.ReplyTo.Tell(new JobPong(ping.JobId, job is not null));
@@ -429,9 +520,16 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
     /// A client takes over a job that keeps its results: it gets every result so far now, and the rest as
     /// they come; a job that already ended is handed over whole and forgotten.
     /// </summary>
-    private void OnAttachJob(AttachJob attach)
+    private void OnAttachJob(AttachJob attach, ClientIdentity caller)
     {
-        if (_book.TryGetJob(attach.JobId, out var job) && job.Kept is not null)
+        var running = _book.TryGetJob(attach.JobId, out var job);
+        if ((running && !caller.MayAccess(job!.Owner)) || (!running && _kept.TryGet(attach.JobId, out var kept) && !caller.MayAccess(kept.Owner)))
+        {
+            _log.Warning("refused {0}'s attach to job {1}: it is not theirs", caller, attach.JobId);
+            attach.ReplyTo.Tell(new JobFailed(attach.JobId, new FarmError(FarmErrorKind.Rejected, NotYours(attach.JobId, caller))));
+            return;
+        }
+        if (running && job!.Kept is not null)
         {
             _log.Info("client {0} attached to job {1} ({2} results so far)", attach.ReplyTo.Path, job.Id, job.Kept.Count);
             job.Client = attach.ReplyTo;
@@ -669,11 +767,17 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
 
     // ---- code shipped with jobs ------------------------------------------------------------------------
 
-    private void OnDeployPackage(DeployPackage package)
+    private void OnDeployPackage(DeployPackage package, ClientIdentity caller)
     {
         if (!_settings.AllowDeploy)
         {
             _log.Debug("package {0} from {1} ignored: this master does not accept deployed code", package.PackageId, Sender.Path);
+            return;
+        }
+        if (!caller.MayDeploy)
+        {
+            // Its job is refused with the reason when it comes (ValidateFunction).
+            _log.Warning("refused package {0} from client '{1}': its certificate does not allow deploying code", package.PackageId, caller);
             return;
         }
         var known = _packages.Contains(package.PackageId);
@@ -827,7 +931,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             job.Client.Tell(new JobFailed(job.Id, error));
         }
         if (job.Kept is not null && endedAs != JobLifecycle.Cancelled)
-            _kept.Keep(job.Id, job.Kept, error);
+            _kept.Keep(job.Id, job.Kept, error, job.Owner);
         _book.End(job, endedAs);
         _ended.Add(StatusView.Describe(job));
         _doneNotJournaled.Remove(job.Id); // the job's end covers its chunks

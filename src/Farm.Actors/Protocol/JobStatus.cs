@@ -23,4 +23,10 @@ public sealed record JobStatus(string JobId, string FunctionName, int Queued, in
     /// 'cube'; waiting for one to register"); null when it is not waiting for workers.
     /// </summary>
     public string? WaitingFor { get; init; }
+
+    /// <summary>
+    /// The client that submitted it, by its certificate's common name, on a cluster with TLS (null without): a client
+    /// sees only its own jobs, an admin certificate all of them.
+    /// </summary>
+    public string? Owner { get; init; }
 }

@@ -53,7 +53,5 @@ public sealed record FarmTlsOptions(X509Certificate2 Certificate, X509Certificat
     /// Whether <see cref="Certificate"/> may serve TLS (server authentication, or no usage restriction): a node needs it;
     /// a client certificate (<c>farm certs issue --client</c>) has only client authentication.
     /// </summary>
-    public bool IsNodeCertificate =>
-        Certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault() is not { } usages
-        || usages.EnhancedKeyUsages.Cast<Oid>().Any(o => o.Value == "1.3.6.1.5.5.7.3.1");
+    public bool IsNodeCertificate => FarmCertificateUsages.Allows(Certificate, FarmCertificateUsages.ServerAuthentication);
 }

@@ -66,6 +66,7 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
     public const string DeployPackageManifest = "DP";
     public const string FetchPackageManifest = "FP";
     public const string PackageUnavailableManifest = "PN";
+    public const string AuthenticatedManifest = "AU";
 
     /// <summary>The closed set of manifests, by message type.</summary>
     public static IReadOnlyDictionary<Type, string> Manifests { get; } = new Dictionary<Type, string>
@@ -95,6 +96,7 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
         [typeof(DeployPackage)] = DeployPackageManifest,
         [typeof(FetchPackage)] = FetchPackageManifest,
         [typeof(PackageUnavailable)] = PackageUnavailableManifest,
+        [typeof(Authenticated)] = AuthenticatedManifest,
     };
 
     /// <summary>
@@ -175,6 +177,7 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
                 case DeployPackage m: Write(writer, m); break;
                 case FetchPackage m: writer.WriteString(m.PackageId); WriteActorRef(writer, m.ReplyTo); break;
                 case PackageUnavailable m: writer.WriteString(m.PackageId); writer.WriteString(m.Reason); break;
+                case Authenticated m: Write(writer, m); break;
                 case WorkerRegistered or GetFarmStatus or ReRegister: break; // no fields
             }
         }
@@ -194,6 +197,35 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
         w.WriteBool(m.InputComplete);
         WireLayouts.WriteOptions(w, m.Options);
         w.WriteBool(m.Resume);
+    }
+
+    /// <summary>The credential, then the request as a message of its own (manifest and payload): one envelope for every kind of request.</summary>
+    private void Write(WireWriter w, Authenticated m)
+    {
+        if (m.Message is Authenticated or MessageFragment)
+            throw new SerializationException($"an authenticated request cannot hold a {m.Message.GetType().Name}");
+        var credential = m.Credential;
+        w.WriteCount(credential.Certificate.Length);
+        w.WriteRaw(credential.Certificate);
+        w.WriteInt64(credential.IssuedAt);
+        w.WriteCount(credential.Signature.Length);
+        w.WriteRaw(credential.Signature);
+        var inner = Serialize(m.Message);
+        w.WriteString(Manifest(m.Message));
+        w.WriteCount(inner.Length);
+        w.WriteRaw(inner);
+    }
+
+    private Authenticated ReadAuthenticated(ref WireReader r)
+    {
+        var certificate = r.ReadRaw("credential certificate", r.ReadCount("credential certificate length")).ToArray();
+        var issuedAt = r.ReadInt64("credential time");
+        var signature = r.ReadRaw("credential signature", r.ReadCount("credential signature length")).ToArray();
+        var manifest = r.ReadString("request manifest");
+        if (manifest is AuthenticatedManifest or MessageFragmentManifest)
+            throw r.Malformed($"an authenticated request cannot hold a '{manifest}'");
+        var inner = r.ReadRaw("request", r.ReadCount("request length")).ToArray();
+        return new Authenticated(new ClientCredential(certificate, issuedAt, signature), (IFarmMessage)FromBinary(inner, manifest));
     }
 
     private static void Write(WireWriter w, DeployPackage m)
@@ -360,6 +392,7 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
             w.WriteInt64(job.Failed);
             w.WriteInt64(job.Requeued);
             w.WriteString(job.WaitingFor);
+            w.WriteString(job.Owner);
         }
     }
 
@@ -422,6 +455,7 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
                 DeployPackageManifest => ReadDeployPackage(ref reader),
                 FetchPackageManifest => new FetchPackage(reader.ReadString("package id"), ReadActorRef(ref reader, "reply-to")),
                 PackageUnavailableManifest => new PackageUnavailable(reader.ReadString("package id"), reader.ReadString("reason")),
+                AuthenticatedManifest => ReadAuthenticated(ref reader),
                 _ => throw new InvalidOperationException("unreachable: the manifest was checked"),
             };
             reader.ExpectEnd();
@@ -548,7 +582,7 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
 
     private static JobStatus[] ReadJobs(ref WireReader r)
     {
-        var jobs = new JobStatus[r.ReadCount("job count", 9)];
+        var jobs = new JobStatus[r.ReadCount("job count", 10)];
         for (var i = 0; i < jobs.Length; i++)
         {
             var job = new JobStatus(r.ReadString("job id"), r.ReadInterned("function name"), r.ReadInt32("queued"),
@@ -562,6 +596,7 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
                 Failed = r.ReadInt64("failed"),
                 Requeued = r.ReadInt64("requeued"),
                 WaitingFor = r.ReadNullableString("waiting for"),
+                Owner = r.ReadNullableString("owner"),
             };
         }
         return jobs;

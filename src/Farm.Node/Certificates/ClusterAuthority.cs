@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 
+using ActorFarm.Security;
+
 namespace ActorFarm.Node.Certificates;
 
 /// <summary>
@@ -86,7 +88,7 @@ internal sealed partial class ClusterAuthority
     /// alternative names, with <paramref name="name"/> itself when it is a host name. Returns the file's path.
     /// </summary>
     public string Issue(string name, CertificateKind kind, IReadOnlyList<string> dnsNames, IReadOnlyList<IPAddress> addresses,
-        TimeSpan validity, string? password)
+        TimeSpan validity, string? password, bool admin = false, bool deploy = false)
     {
         if (!FileSafeName().IsMatch(name))
             throw new CertificateUsageException($"'{name}' cannot name a certificate: use letters, digits, '.', '-' and '_' (it is also the file name)");
@@ -101,6 +103,11 @@ internal sealed partial class ClusterAuthority
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, critical: true));
         // A client certificate cannot serve TLS: it cannot pass for a node, whose peers require server authentication.
         var usages = kind == CertificateKind.Node ? new OidCollection { ServerAuth, ClientAuth } : new OidCollection { ClientAuth };
+        // The farm's own rights (FarmCertificateUsages): signed by the authority, so a client cannot grant them to itself.
+        if (admin)
+            usages.Add(new Oid(FarmCertificateUsages.FarmAdmin));
+        if (deploy)
+            usages.Add(new Oid(FarmCertificateUsages.FarmDeploy));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(usages, critical: false));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(_ca, includeKeyIdentifier: true, includeIssuerAndSerial: false));

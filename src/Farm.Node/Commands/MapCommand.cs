@@ -139,7 +139,7 @@ public static class MapCommand
                 await WriteSummaryAsync(job, failed: true);
                 return ExitCodes.JobFailed;
             }
-            catch (ClusterUnreachableException e)
+            catch (ClusterUnavailableException e)
             {
                 await Console.Error.WriteLineAsync($"farm: error: {e.Message}");
                 return ExitCodes.JobFailed;

@@ -68,7 +68,7 @@ public static class ResultCommand
             await Console.Error.WriteLineAsync($"farm: error: {e.Message.ReplaceLineEndings(" ")}");
             return ExitCodes.JobFailed;
         }
-        catch (ClusterUnreachableException e)
+        catch (ClusterUnavailableException e)
         {
             await Console.Error.WriteLineAsync($"farm: error: {e.Message}");
             return ExitCodes.JobFailed;

@@ -56,7 +56,7 @@ public static class StatusCommand
             await using var farm = await CliFarm.ConnectAsync(contacts, workers: 1, cancellationToken, tls: tls);
             status = farm.FirstStatus!;
         }
-        catch (ClusterUnreachableException e)
+        catch (ClusterUnavailableException e)
         {
             await Console.Error.WriteLineAsync($"farm: error: {e.Message}");
             return ExitCodes.JobFailed;

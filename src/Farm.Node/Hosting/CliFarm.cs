@@ -88,8 +88,13 @@ internal sealed class CliFarm : IAsyncDisposable
         catch (Exception e) when (IsTimeout(e, cancellationToken))
         {
             await farm.DisposeAsync().ConfigureAwait(false);
-            throw new ClusterUnreachableException(
+            throw new ClusterUnavailableException(
                 $"no farm master answered through {string.Join(", ", contacts)} within {ConnectTimeout.TotalSeconds:0} s (contacts must be master nodes: is one running there?)", e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            await farm.DisposeAsync().ConfigureAwait(false);
+            throw new ClusterUnavailableException(e.Message, e);
         }
         catch
         {

@@ -66,6 +66,7 @@ internal static class StatusJson
             json.WriteNumber("requeued", job.Requeued);
             json.WriteBoolean("inputComplete", job.InputComplete);
             json.WriteString("waitingFor", job.WaitingFor);
+            json.WriteString("owner", job.Owner);
             json.WriteEndObject();
         }
         json.WriteEndArray();

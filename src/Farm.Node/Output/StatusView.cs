@@ -71,15 +71,28 @@ internal static class StatusView
                     w.Running.Count == 0 ? "idle" : string.Join(", ", w.Running.Select(r => $"{r.JobId} ({N(r.TasksInFlight)} tasks)")),
                 }).ToList(),
             "none registered"),
-        new("Jobs", ["JOB", "FUNCTION", "STATE", "QUEUED", "IN FLIGHT", "DONE", "FAILED", "REQUEUED"],
-            status.Jobs.Concat(status.EndedJobs).Select(j => new[]
-            {
-                j.JobId, j.FunctionName, StateName(j.State) + (j.State == JobRunState.Running && !j.InputComplete ? " (input open)" : "")
-                    + (j.WaitingFor is { } waiting ? $" (waiting: {waiting})" : ""),
-                N(j.Queued), N(j.InFlight), N(j.Done), N(j.Failed), N(j.Requeued),
-            }).ToList(),
-            "none running or recently ended"),
+        JobsSection(status),
     ];
+
+    /// <summary>The jobs; with an OWNER column on a cluster with TLS, where each job is its client's.</summary>
+    private static Section JobsSection(FarmStatus status)
+    {
+        var jobs = status.Jobs.Concat(status.EndedJobs).ToList();
+        var owned = jobs.Any(j => j.Owner is not null);
+        string[] headers = ["JOB", "FUNCTION", "STATE", "QUEUED", "IN FLIGHT", "DONE", "FAILED", "REQUEUED"];
+        return new("Jobs", owned ? [.. headers, "OWNER"] : headers,
+            jobs.Select(j =>
+            {
+                string[] row =
+                [
+                    j.JobId, j.FunctionName, StateName(j.State) + (j.State == JobRunState.Running && !j.InputComplete ? " (input open)" : "")
+                        + (j.WaitingFor is { } waiting ? $" (waiting: {waiting})" : ""),
+                    N(j.Queued), N(j.InFlight), N(j.Done), N(j.Failed), N(j.Requeued),
+                ];
+                return owned ? [.. row, j.Owner ?? "-"] : row;
+            }).ToList(),
+            "none running or recently ended");
+    }
 
     /// <summary>The worker's path on its node (<c>/user/farm-worker-0</c>): the node has its own column.</summary>
     private static string WorkerName(string path) =>

@@ -21,12 +21,7 @@ public sealed class TlsClusterTests
     public async Task Only_holders_of_the_clusters_certificates_get_in_and_a_job_over_tls_is_exact()
     {
         using var pki = await TestPki.CreateAsync();
-        await using var cluster = await LocalFarmCluster.StartAsync(new LocalFarmClusterOptions
-        {
-            WorkerNodes = 1,
-            MasterArguments = ["--tls", pki.Master, "--tls-ca", pki.Authority],
-            WorkerArguments = ["--tls", pki.Worker, "--tls-ca", pki.Authority],
-        });
+        await using var cluster = await LocalFarmCluster.StartAsync(pki.Cluster());
         var seed = cluster.MasterAddress;
         Assert.StartsWith("akka.ssl.tcp://farm@", seed);
 

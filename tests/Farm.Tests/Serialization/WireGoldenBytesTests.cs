@@ -89,7 +89,7 @@ public sealed class WireGoldenBytesTests : Akka.TestKit.Xunit2.TestKit
                 ],
                 [
                     new JobStatus("job-1", "sqrt", 5, 2, 10, InputComplete: false) { Requeued = 4 },
-                    new JobStatus("job-2", "cube", 3, 0, 0, InputComplete: true) { WaitingFor = "no worker has function 'cube'; waiting for one to register" },
+                    new JobStatus("job-2", "cube", 3, 0, 0, InputComplete: true) { WaitingFor = "no worker has function 'cube'; waiting for one to register", Owner = "alice" },
                 ],
                 1003, 2)
             {
@@ -116,6 +116,8 @@ public sealed class WireGoldenBytesTests : Akka.TestKit.Xunit2.TestKit
                 [new PackageFile("MyFunctions.dll", [0x4d, 0x5a, 0x90, 0x00]), new PackageFile("Helper.dll", [])]),
             new FetchPackage("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", worker),
             new PackageUnavailable("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "package … is not on the master"),
+            new Authenticated(new ClientCredential([0x30, 0x82, 0x01, 0x0a, 0xff], 1_796_000_000_000, [0x01, 0x02, 0xfe]),
+                new SubmitJob("job-3", "sqrt", client, [new JobChunk(0, 0, new[] { 4.0 }, 0, 1)], InputComplete: true, JobOptions.Default)),
         ];
     }
 

@@ -95,7 +95,7 @@ internal static class WireTestData
             ],
             [
                 new JobStatus("client-1", "sqrt", 5, 2, 10, false) { Requeued = 4 },
-                new JobStatus("client-2", "sqrt", 0, 0, 3, true),
+                new JobStatus("client-2", "sqrt", 0, 0, 3, true) { Owner = "alice" },
             ],
             1003, 2)
         {
@@ -127,5 +127,7 @@ internal static class WireTestData
         new DeployPackage(new string('a', 64), [new PackageFile("MyFunctions.dll", Enumerable.Range(0, 300).Select(i => (byte)i).ToArray())]),
         new FetchPackage(new string('b', 64), someActor),
         new PackageUnavailable(new string('b', 64), "package bbb… is not on the master"),
+        new Authenticated(new ClientCredential(Enumerable.Range(0, 40).Select(i => (byte)(i * 7)).ToArray(), 1_796_000_000_000,
+            Enumerable.Range(0, 16).Select(i => (byte)(255 - i)).ToArray()), new AttachJob("farm-0123456789ab", someActor)),
     ];
 }

@@ -17,6 +17,9 @@ internal sealed class BookJob(string id, string functionName, IActorRef client, 
 
     public JobOptions Options { get; } = options;
 
+    /// <summary>The client that submitted it (its certificate's common name) on a cluster with TLS; null without.</summary>
+    public string? Owner { get; init; }
+
     /// <summary>Set for a job over a shared array worked on in place: only workers on this host may take its tasks.</summary>
     public string? RequiredHost { get; init; }
 

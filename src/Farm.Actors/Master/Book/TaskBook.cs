@@ -43,9 +43,9 @@ internal sealed class TaskBook
     public bool Contains(string id) => _jobs.ContainsKey(id);
 
     public BookJob Open(string id, string functionName, Akka.Actor.IActorRef client, JobOptions options, string? requiredHost,
-        JobLifecycle lifecycle = JobLifecycle.Running)
+        JobLifecycle lifecycle = JobLifecycle.Running, string? owner = null)
     {
-        var job = new BookJob(id, functionName, client, options) { RequiredHost = requiredHost, Lifecycle = lifecycle };
+        var job = new BookJob(id, functionName, client, options) { RequiredHost = requiredHost, Lifecycle = lifecycle, Owner = owner };
         _jobs.Add(id, job);
         return job;
     }

@@ -16,13 +16,16 @@ internal sealed record JournaledJob(
     ImmutableSortedSet<int> Done,
     bool InputComplete)
 {
+    /// <summary>The client that submitted it (<see cref="JobAccepted.Owner"/>).</summary>
+    public string? Owner { get; init; }
+
     public static JournaledJob Accepted(JobAccepted accepted) =>
         new(accepted.JobId, accepted.FunctionName, accepted.ClientPath, accepted.Options,
-            ImmutableSortedDictionary<int, JobChunk>.Empty, ImmutableSortedSet<int>.Empty, InputComplete: false);
+            ImmutableSortedDictionary<int, JobChunk>.Empty, ImmutableSortedSet<int>.Empty, InputComplete: false) { Owner = accepted.Owner };
 
     public bool Equals(JournaledJob? other) =>
         other is not null && JobId == other.JobId && FunctionName == other.FunctionName && ClientPath == other.ClientPath
-        && Options == other.Options && InputComplete == other.InputComplete && Done.SequenceEqual(other.Done)
+        && Options == other.Options && Owner == other.Owner && InputComplete == other.InputComplete && Done.SequenceEqual(other.Done)
         && Pending.Keys.SequenceEqual(other.Pending.Keys);
 
     public override int GetHashCode() => HashCode.Combine(JobId, Pending.Count, Done.Count);

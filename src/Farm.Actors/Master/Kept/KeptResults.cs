@@ -15,8 +15,11 @@ internal sealed class KeptResults(TimeProvider time, TimeSpan retention)
 
     public bool Contains(string jobId) => _jobs.ContainsKey(jobId);
 
-    public void Keep(string jobId, List<ChunkResult> results, FarmError? error) =>
-        _jobs[jobId] = new KeptJob(jobId, results, error, time.GetUtcNow() + retention);
+    public void Keep(string jobId, List<ChunkResult> results, FarmError? error, string? owner) =>
+        _jobs[jobId] = new KeptJob(jobId, results, error, time.GetUtcNow() + retention, owner);
+
+    /// <summary>The kept job, without handing it over (to check who may have it).</summary>
+    public bool TryGet(string jobId, out KeptJob job) => _jobs.TryGetValue(jobId, out job!);
 
     /// <summary>Hands an ended job's results over, once: fetched results are forgotten.</summary>
     public bool TryTake(string jobId, out KeptJob job) => _jobs.Remove(jobId, out job!);

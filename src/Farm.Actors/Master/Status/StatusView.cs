@@ -1,6 +1,7 @@
 using ActorFarm.Master.Book;
 using ActorFarm.Master.Workers;
 using ActorFarm.Protocol;
+using ActorFarm.Security;
 using Akka.Actor;
 
 namespace ActorFarm.Master.Status;
@@ -28,6 +29,24 @@ internal static class StatusView
             EndedJobs = ended.ToList(),
         };
 
+    /// <summary>
+    /// What <paramref name="caller"/> may see of a status: on a cluster with TLS a client sees its own jobs only (and
+    /// only its own jobs' load on the workers); an admin, and every client of a farm without TLS, sees everything.
+    /// </summary>
+    public static FarmStatus VisibleTo(FarmStatus status, ClientIdentity caller)
+    {
+        if (caller.IsAdmin)
+            return status;
+        return status with
+        {
+            Workers = status.Workers.Select(w => w with { Running = w.Running.Where(l => Mine(l.JobId)).ToList() }).ToList(),
+            Jobs = status.Jobs.Where(j => caller.MayAccess(j.Owner)).ToList(),
+            EndedJobs = status.EndedJobs.Where(j => caller.MayAccess(j.Owner)).ToList(),
+        };
+
+        bool Mine(string jobId) => status.Jobs.Any(j => j.JobId == jobId && caller.MayAccess(j.Owner));
+    }
+
     public static JobStatus Describe(BookJob job)
     {
         var inFlight = job.InFlight == 0 ? 0 : job.Pending.Values.Count(c => c.HasTaskInFlight);
@@ -38,6 +57,7 @@ internal static class StatusView
             Failed = job.FailedTasks,
             Requeued = job.Requeued,
             WaitingFor = job.WaitingFor,
+            Owner = job.Owner,
         };
     }
 }
