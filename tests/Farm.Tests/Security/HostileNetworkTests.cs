@@ -57,7 +57,7 @@ public sealed class HostileNetworkTests(ITestOutputHelper output)
         // Left alone, the node closes every connection that never authenticated.
         await flood.WaitUntilNodeClosedAllAsync(TimeSpan.FromSeconds(60));
         var closed = NodeFigures.Of(master.Pid);
-        Log($"the node closed all of them; lifetimes {Describe(flood.Lifetimes)}; master {closed}");
+        Log($"the node closed all of them; lifetimes {Describe(flood.Lifetimes)}; master {closed}, {master.StderrLines.Count:N0} lines ({master.Stderr.Length:N0} chars) on stderr");
         Assert.True(closed.Sockets < before.Sockets + 100, $"the master still holds {closed.Sockets} sockets (it had {before.Sockets} before the flood)");
     }
 
