@@ -51,8 +51,10 @@ public sealed class HostileNetworkTests(ITestOutputHelper output)
         AssertExact(job);
         Assert.False(master.HasExited, master.ToString());
         Assert.False(cluster.Workers[0].HasExited, cluster.Workers[0].ToString());
-        // The flood did reach the node: it held most of the connections at once (it closes them one timeout after each opened).
-        Assert.True(flooded.Sockets >= IdleConnections / 2, $"the master held {flooded.Sockets} sockets with the flood open");
+        // The flood did reach the node: it held most of the connections at once (it may still be accepting the last
+        // ones when the flood is open, and closes each one handshake timeout after it opened).
+        var held = Math.Max(flooded.Sockets, afterJob.Sockets);
+        Assert.True(held >= IdleConnections / 2, $"the master held at most {held} sockets with the flood open");
 
         // Left alone, the node closes every connection that never authenticated.
         await flood.WaitUntilNodeClosedAllAsync(TimeSpan.FromSeconds(60));
@@ -96,7 +98,8 @@ public sealed class HostileNetworkTests(ITestOutputHelper output)
         // The node closes connections that never complete a handshake, within its handshake timeout.
         await silent.WaitUntilNodeClosedAllAsync(TimeSpan.FromSeconds(60));
         await stalled.WaitUntilNodeClosedAllAsync(TimeSpan.FromSeconds(60));
-        Log($"silent connections closed after {Describe(silent.Lifetimes)}; stalled hellos after {Describe(stalled.Lifetimes)}");
+        Log($"silent connections closed after {Describe(silent.Lifetimes)}; stalled hellos after {Describe(stalled.Lifetimes)}; " +
+            $"{master.StderrLines.Count:N0} lines ({master.Stderr.Length:N0} chars) on the master's stderr");
     }
 
     private void Log(string milestone) => output.WriteLine($"{_clock.Elapsed.TotalSeconds,6:0.0} s  {milestone}");
