@@ -111,7 +111,15 @@ internal static partial class StderrLog
 
     // Akka numbers the instances of some actors (joinSeedNodeProcess-1, -2, …; reliableEndpointWriter-…-4): the
     // same cause from the next instance is the same line.
-    private static string Source(LogEvent logEvent) => InstanceNumber().Replace(logEvent.LogSource ?? "", "");
+    private static string Source(LogEvent logEvent) => Source(logEvent.LogSource);
+
+    /// <summary>
+    /// A log source with its instance number removed, and one peer host per handshake actor: Akka names the actor of
+    /// each connection's handshake after the peer's address (<c>…/akkaProtocol-ssl.tcp%3A%2F%2Ffarm%40%5B%3A%3Affff%3A10.0.0.9%5D%3A53266-1</c>),
+    /// whose port is the connection's ephemeral one, so 10,000 idle connections timing out made 10,000 ERROR lines.
+    /// </summary>
+    internal static string Source(string? logSource) =>
+        InstanceNumber().Replace(HandshakePeerPort().Replace(logSource ?? "", ""), "");
 
     private static string FirstLine(string? text)
     {
@@ -123,6 +131,10 @@ internal static partial class StderrLog
 
     [GeneratedRegex(@"-\d+(?=/|$)")]
     private static partial Regex InstanceNumber();
+
+    // The URL-encoded ":port" in the name of a handshake actor (akkaProtocol-…), before its instance number.
+    [GeneratedRegex(@"(?<=/akkaProtocol-[^/]*)%3A\d+(?=-\d+(/|$)|/|$)")]
+    private static partial Regex HandshakePeerPort();
 
     /// <summary>
     /// One line per peer host: a refused TLS handshake is logged by DotNetty with the connection's ephemeral port and

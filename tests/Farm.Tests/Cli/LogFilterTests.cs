@@ -55,6 +55,22 @@ public sealed class LogFilterTests
     }
 
     [Fact]
+    public void Handshake_timeouts_of_connections_from_one_host_are_one_line_whatever_their_ephemeral_ports()
+    {
+        const string manager = "akka.ssl.tcp://farm@127.0.0.1:4053/system/transports/akkaprotocolmanager.ssl.tcp.0/";
+        var first = StderrLog.Source(manager + "akkaProtocol-ssl.tcp%3A%2F%2Ffarm%40%5B%3A%3Affff%3A10.0.0.7%5D%3A53266-1");
+        var again = StderrLog.Source(manager + "akkaProtocol-ssl.tcp%3A%2F%2Ffarm%40%5B%3A%3Affff%3A10.0.0.7%5D%3A49390-3");
+        var another = StderrLog.Source(manager + "akkaProtocol-ssl.tcp%3A%2F%2Ffarm%40%5B%3A%3Affff%3A10.0.0.8%5D%3A49390-3");
+
+        Assert.Equal(first, again);
+        Assert.NotEqual(first, another);
+        Assert.Equal(manager + "akkaProtocol-ssl.tcp%3A%2F%2Ffarm%40%5B%3A%3Affff%3A10.0.0.7%5D", first);
+        // Elsewhere a port names a node (two worker nodes on one host): kept.
+        const string writer = "akka://farm/system/endpointManager/reliableEndpointWriter-akka.tcp%3A%2F%2Ffarm%40127.0.0.1%3A45651-4/endpointWriter";
+        Assert.Equal("akka://farm/system/endpointManager/reliableEndpointWriter-akka.tcp%3A%2F%2Ffarm%40127.0.0.1%3A45651/endpointWriter", StderrLog.Source(writer));
+    }
+
+    [Fact]
     public void A_client_system_disassociating_is_a_normal_disconnect_but_a_node_is_not()
     {
         var disassociated = (Exception)Activator.CreateInstance(
