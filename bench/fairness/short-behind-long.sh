@@ -6,6 +6,8 @@
 #
 #   bench/fairness/short-behind-long.sh [FARM_DLL] [RUNS]     (FARM_DLL: default the Release build of src/Farm.Node)
 set -euo pipefail
+# A cluster on loopback for the length of a run: plain TCP by explicit choice (farm node refuses it otherwise).
+export FARM_PLAIN_TCP=1
 farm_dll=${1:-src/Farm.Node/bin/Release/net10.0/farm.dll}
 runs=${2:-3}
 # exec: a background `farm ... &` is then the dotnet process itself, so the cleanup's kill reaches it.

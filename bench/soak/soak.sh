@@ -14,6 +14,8 @@
 #   masters A and B (--roles master, one SQLite journal file), worker nodes W1 and W2 (host side), W3 (namespace),
 #   and the nodes added on the way. Jobs go through `farm map --contact A,B` (a cluster client that fails over too).
 set -euo pipefail
+# A cluster on loopback for the length of a run: plain TCP by explicit choice (farm node refuses it otherwise).
+export FARM_PLAIN_TCP=1
 minutes=${1:-10}
 farm_dll=$(realpath "${2:-src/Farm.Node/bin/Release/net10.0/farm.dll}")
 partition_seconds=${PARTITION_SECONDS:-5}

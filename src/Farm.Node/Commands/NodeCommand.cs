@@ -98,11 +98,17 @@ public static class NodeCommand
                 "That is remote code execution by design: only where every client that can reach the cluster is trusted",
         };
 
+        var plainTcp = new Option<bool>("--plain-tcp")
+        {
+            Description = "Run without TLS, for local development only: anyone who can reach the port can join the cluster, run as a worker and read jobs " +
+                "[default: FARM_PLAIN_TCP=1; without it, a node needs --tls and --tls-ca]",
+        };
+
         var tls = TlsFlags.Create("this node's");
 
         var command = new Command("node", "Run a node of a farm cluster (master, workers or both) until stopped with Ctrl+C or SIGTERM")
         {
-            roles, hostname, port, publicHostname, seedNodes, workers, config, journal, allowCrash, functions, recycleAfter, allowDeploy,
+            roles, hostname, port, publicHostname, seedNodes, workers, config, journal, allowCrash, functions, recycleAfter, allowDeploy, plainTcp,
         };
         foreach (var option in tls.All)
             command.Options.Add(option);
@@ -118,13 +124,23 @@ public static class NodeCommand
             parseResult.GetValue(journal),
             parseResult.GetValue(functions),
             parseResult.GetValue(recycleAfter),
-            parseResult.GetValue(allowDeploy)), cancellationToken));
+            parseResult.GetValue(allowDeploy),
+            PlainTcp: parseResult.GetValue(plainTcp) ? PlainTcpChoice.Flag
+                : Environment.GetEnvironmentVariable("FARM_PLAIN_TCP") is "1" or "true" ? PlainTcpChoice.Environment : PlainTcpChoice.No), cancellationToken));
         return command;
     }
 
     internal sealed record NodeRequest(string? Roles, string? Hostname, int? Port, string? PublicHostname, string? SeedNodes,
         int? Workers, string? ConfigFile, bool AllowCrash = false, string? Journal = null, string[]? Functions = null, int? RecycleAfter = null,
-        bool AllowDeploy = false, ActorFarm.Security.FarmTlsOptions? Tls = null);
+        bool AllowDeploy = false, ActorFarm.Security.FarmTlsOptions? Tls = null, PlainTcpChoice PlainTcp = PlainTcpChoice.No);
+
+    /// <summary>Whether the node was told it may run without TLS, and how (a flag given with --tls is a contradiction; the variable is not).</summary>
+    internal enum PlainTcpChoice
+    {
+        No,
+        Flag,
+        Environment,
+    }
 
     private sealed record NodePlan(IReadOnlyList<string> Roles, IReadOnlyList<string> Seeds, int Workers, Config Config,
         FarmFunctionRegistry Functions, int? RecycleAfter, bool AllowDeploy, ActorFarm.Security.FarmTlsOptions? Tls,
@@ -361,11 +377,22 @@ public static class NodeCommand
         if (request.Tls is { IsNodeCertificate: false } clientOnly)
             throw new UsageException($"--tls: '{clientOnly.Certificate.Subject}' is a client certificate (TLS client authentication only); " +
                                      "a node needs a node certificate: farm certs issue DIR NAME, without --client");
+        if (request.Tls is not null && request.PlainTcp == PlainTcpChoice.Flag)
+            throw new UsageException("--plain-tcp and --tls contradict each other: give one");
         if (request.Tls is not null)
+        {
             config = ActorFarm.Security.FarmTls.Config.WithFallback(config);
-        else
+        }
+        else if (!config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl", false))
+        {
+            // Nothing in a default deployment accepts strangers: plain TCP only when asked for by name.
+            if (request.PlainTcp == PlainTcpChoice.No)
+                throw new UsageException("no --tls: a node on plain TCP admits anyone who can reach its port (to join, run as a worker, read jobs). " +
+                                         "Give it a certificate: farm certs init DIR; farm certs issue DIR NAME; then --tls DIR/NAME.pfx --tls-ca DIR/ca.crt " +
+                                         "(FARM_TLS, FARM_TLS_CA). For local development only: --plain-tcp (FARM_PLAIN_TCP=1)");
             Console.Error.WriteLine("farm node: warning: plain TCP: anyone who can reach this node's port can join the cluster, run code as a worker and read jobs; " +
                                     "give every node and client a certificate from the cluster's authority (farm certs, --tls)");
+        }
         // Over everything, --config included: Akka's default loggers write to stdout, which carries only the
         // ready line; StderrLogger.Hocon sends all of it to stderr.
         config = ConfigurationFactory.ParseString(StderrLogger.Hocon).WithFallback(config);
@@ -399,7 +426,9 @@ public static class NodeCommand
         if (request.AllowDeploy && !isMaster)
             throw new UsageException("--allow-deploy needs the master role (--roles master or master,worker): the master decides what code it takes");
         if (request.AllowDeploy)
-            Console.Error.WriteLine("farm node: warning: --allow-deploy: any client that reaches this cluster can run its own code on the workers");
+            Console.Error.WriteLine(request.Tls is null
+                ? "farm node: warning: --allow-deploy: any client that reaches this cluster can run its own code on the workers"
+                : "farm node: warning: --allow-deploy: clients whose certificate allows deploying (farm certs issue --client --deploy) can run their own code on the workers");
         return new NodePlan(roles, seeds, request.Workers ?? Environment.ProcessorCount, config, functions, request.RecycleAfter, request.AllowDeploy, request.Tls, repeatInterval,
             config.GetBoolean("farm.node.rejoin", true), backoffMin, backoffMax, withoutMaster);
     }

@@ -64,6 +64,9 @@ public static class FarmExecutable
         start.Environment["NO_COLOR"] = "1";
         foreach (var variable in FarmVariables)
             start.Environment.Remove(variable);
+        // The tests' and benchmarks' clusters live on loopback for the length of a run: local development, the one
+        // place a node may run without TLS, by this explicit choice (a test can unset it to see the default refuse).
+        start.Environment["FARM_PLAIN_TCP"] = "1";
         return start;
     }
 }

@@ -62,6 +62,24 @@ public sealed class TlsClusterTests
     }
 
     [Fact]
+    public async Task A_node_without_a_certificate_refuses_to_start_unless_plain_tcp_is_asked_for_by_name()
+    {
+        using var pki = await TestPki.CreateAsync();
+        // Without the test harness's FARM_PLAIN_TCP=1: the default a user gets.
+        var unset = new Dictionary<string, string> { ["FARM_PLAIN_TCP"] = "" };
+
+        var bare = await FarmCommand.RunAsync(["node", "--roles", "master", "--port", "0"], stdin: null, environment: unset);
+        var both = await FarmCommand.RunAsync(["node", "--plain-tcp", "--tls", pki.Master, "--tls-ca", pki.Authority], stdin: null, environment: unset);
+
+        Assert.True(bare.ExitCode == 2, bare.ToString());
+        Assert.Empty(bare.Stdout);
+        Assert.Contains("no --tls: a node on plain TCP admits anyone who can reach its port", bare.Stderr);
+        Assert.Contains("--plain-tcp", bare.Stderr);
+        Assert.True(both.ExitCode == 2, both.ToString());
+        Assert.Contains("--plain-tcp and --tls contradict each other", both.Stderr);
+    }
+
+    [Fact]
     public async Task Unusable_tls_flags_are_usage_errors_naming_the_file_and_the_reason()
     {
         using var pki = await TestPki.CreateAsync();
