@@ -71,7 +71,7 @@ status() {
 start_node() {
   local name=$1
   shift
-  setsid "$BIN/farm" node "$@" </dev/null >"$STATE/$name.out" 2>"$STATE/$name.err" &
+  setsid "$BIN/farm" node --plain-tcp "$@" </dev/null >"$STATE/$name.out" 2>"$STATE/$name.err" &
   echo $! >"$STATE/$name.pid"
 }
 
