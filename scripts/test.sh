@@ -6,6 +6,7 @@
 # What the suite needs beyond the .NET SDK, all Debian packages:
 #   iproute2, iptables  the partition tests put a node in a network namespace and cut it off (as root)
 #   postgresql          the PostgreSQL journal test starts a private server from its binaries (initdb, pg_ctl)
+#   chromium            the dashboard test opens the page in a real headless browser (Playwright drives /usr/bin/chromium)
 # As root they are installed with apt-get when missing; otherwise with sudo when it needs no password.
 # When they cannot be installed the script says so and runs the tests anyway: the tests that need a
 # missing tool fail and name it (they never skip), so nothing passes by testing less.
@@ -27,6 +28,7 @@ missing=()
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v iptables >/dev/null 2>&1 || missing+=(iptables)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
 
 if ((${#missing[@]} > 0)); then
   if [[ $(id -u) == 0 ]]; then

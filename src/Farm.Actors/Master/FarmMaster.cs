@@ -11,6 +11,7 @@ using ActorFarm.Master.Packages;
 using ActorFarm.Protocol;
 using ActorFarm.Security;
 using ActorFarm.Serialization;
+using ActorFarm.Telemetry;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
@@ -110,6 +111,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
 
     protected override void PostStop()
     {
+        FarmMetrics.Forget(Self);
         if (InCluster)
             Cluster.Get(Context.System).Unsubscribe(Self);
     }
@@ -590,7 +592,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             // it runs may be lost, so it goes back on the to-do list. Late results are de-duplicated.
             _log.Info("worker {0} registered again; requeueing its {1} tasks", register.Worker.Path, previous.InFlight.Count);
             _workers.Remove(previous);
-            PutBack(previous, "it registered again", lost: false);
+            PutBack(previous, "it registered again", lost: false, metricReason: "re-registered");
         }
         else
         {
@@ -620,7 +622,10 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
 
         foreach (var outcome in done.Outcomes)
         {
-            switch (_book.Complete(outcome, worker, out var task))
+            var completion = _book.Complete(outcome, worker, out var task);
+            if (task is not null && FarmMetrics.TaskDuration.Enabled)
+                FarmMetrics.TaskDuration.Record(outcome.ElapsedNanoseconds / 1e9, new KeyValuePair<string, object?>("function", task.Job.FunctionName));
+            switch (completion)
             {
                 case TaskCompletion.Threw:
                     EndJob(task!.Job, JobLifecycle.Failed, DescribeTaskError(task, outcome.Error!));
@@ -685,7 +690,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         {
             _log.Warning("worker {0} is gone; requeueing its {1} tasks", actor.Path, worker.InFlight.Count);
             _workers.Remove(worker);
-            PutBack(worker, "its worker was lost", lost: true);
+            PutBack(worker, "its worker was lost", lost: true, metricReason: "worker-lost");
             Dispatch();
         }
 
@@ -716,7 +721,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         _log.Info("worker {0} is leaving; requeueing the {1} tasks it had not started", actor.Path, worker.InFlight.Count);
         Context.Unwatch(actor);
         _workers.Remove(worker);
-        PutBack(worker, "its worker left", lost: false, countAttempt: false);
+        PutBack(worker, "its worker left", lost: false, metricReason: "worker-left", countAttempt: false);
         Dispatch();
     }
 
@@ -725,14 +730,16 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
     /// <param name="reason">Why, for the error of a task that fails for good.</param>
     /// <param name="lost">The worker died or vanished (not a clean hand-back): counts against each task as a worker it may have killed.</param>
     /// <param name="countAttempt">False for tasks handed back unstarted (a leaving worker).</param>
-    private void PutBack(RegisteredWorker worker, string reason, bool lost, bool countAttempt = true)
+    /// <param name="metricReason">The reason's tag on <see cref="FarmMetrics.TasksRequeued"/>.</param>
+    private void PutBack(RegisteredWorker worker, string reason, bool lost, string metricReason, bool countAttempt = true)
     {
         foreach (var task in worker.InFlight.Values.ToList())
-            PutBack(task, reason, lost, countAttempt);
+            PutBack(task, reason, lost, metricReason, countAttempt);
     }
 
-    private void PutBack(BookTask task, string reason, bool lost, bool countAttempt = true)
+    private void PutBack(BookTask task, string reason, bool lost, string metricReason, bool countAttempt = true)
     {
+        FarmMetrics.TasksRequeued.Add(1, new KeyValuePair<string, object?>("reason", metricReason));
         if (_book.Requeue(task, reason, lost, countAttempt))
             return;
         // Failed for good. The job's other tasks still run and their results still reach the client;
@@ -750,7 +757,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         _log.Warning("node {0} is unreachable; requeueing the {1} tasks of its {2} workers", node,
             lost.Sum(w => w.InFlight.Count), lost.Count);
         foreach (var worker in lost)
-            PutBack(worker, $"its worker's node {node} became unreachable", lost: true);
+            PutBack(worker, $"its worker's node {node} became unreachable", lost: true, metricReason: "node-unreachable");
         Dispatch();
     }
 
@@ -814,6 +821,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         foreach (var expired in _kept.Expire())
             _log.Info("the kept results of job {0} expired unfetched", expired);
         ReviewWaiting();
+        PublishGauges();
 
         var late = _book.Overdue(_time.GetTimestamp());
         if (late.Count == 0)
@@ -823,9 +831,26 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             if (task.Job.Lifecycle.IsEnded())
                 continue; // ended by an earlier task of this sweep
             _log.Warning("{0} passed its deadline on worker {1} (attempt {2}); requeueing", task.Describe(), task.Worker!.Actor.Path, task.Attempts);
-            PutBack(task, $"it ran past its task timeout of {task.Job.Options.TaskTimeout}", lost: false);
+            PutBack(task, $"it ran past its task timeout of {task.Job.Options.TaskTimeout}", lost: false, metricReason: "deadline");
         }
         Dispatch();
+    }
+
+    /// <summary>The master as the metrics see it, once a sweep (<see cref="MasterGauges"/>).</summary>
+    private void PublishGauges()
+    {
+        var idle = 0;
+        var inFlight = 0;
+        foreach (var worker in _workers.All)
+        {
+            inFlight += worker.InFlight.Count;
+            if (worker.InFlight.Count == 0)
+                idle++;
+        }
+        var mailbox = (Context as ActorCell)?.Mailbox?.MessageQueue.Count ?? 0;
+        FarmMetrics.Publish(Self, ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString(), new MasterGauges(
+            _book.TasksCompleted, _book.TasksFailed, _book.ToDoTotal, inFlight, _book.Jobs.Count(j => !j.Lifecycle.IsEnded()),
+            _workers.Count, idle, mailbox));
     }
 
     // ---- dispatch -----------------------------------------------------------------------------------------
@@ -933,6 +958,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         if (job.Kept is not null && endedAs != JobLifecycle.Cancelled)
             _kept.Keep(job.Id, job.Kept, error, job.Owner);
         _book.End(job, endedAs);
+        FarmMetrics.JobsEnded.Add(1, new KeyValuePair<string, object?>("state", endedAs.ToRunState().ToString().ToLowerInvariant()));
         _ended.Add(StatusView.Describe(job));
         _doneNotJournaled.Remove(job.Id); // the job's end covers its chunks
         Record(new JobEnded(job.Id));
@@ -994,8 +1020,14 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             return;
         foreach (var @event in events)
             _journal = _journal.Updated(@event);
-        PersistAllAsync(events, _ =>
+        if (events.Length == 0)
+            return;
+        var written = _time.GetTimestamp();
+        var last = events[^1];
+        PersistAllAsync(events, @event =>
         {
+            if (ReferenceEquals(@event, last) && FarmMetrics.JournalWriteDuration.Enabled)
+                FarmMetrics.JournalWriteDuration.Record(_time.GetElapsedTime(written).TotalSeconds);
             if (++_eventsSinceSnapshot >= _settings.SnapshotEvery)
             {
                 _eventsSinceSnapshot = 0;

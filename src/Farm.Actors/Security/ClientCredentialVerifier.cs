@@ -67,10 +67,7 @@ internal sealed class ClientCredentialVerifier(X509Certificate2 authority, TimeP
                 problem = $"the client's credential for '{certificate.Subject}' is not signed by that certificate's key";
                 return null;
             }
-            var isNode = FarmCertificateUsages.Allows(certificate, FarmCertificateUsages.ServerAuthentication);
-            var identity = new ClientIdentity(certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false),
-                IsAdmin: isNode || FarmCertificateUsages.Lists(certificate, FarmCertificateUsages.FarmAdmin),
-                MayDeploy: isNode || FarmCertificateUsages.Lists(certificate, FarmCertificateUsages.FarmDeploy));
+            var identity = ClientIdentity.Of(certificate);
             if (_verified.Count >= MaxRemembered)
                 _verified.Clear();
             _verified[key] = (credential, identity);

@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+
 namespace ActorFarm.Security;
 
 /// <summary>
@@ -11,6 +13,18 @@ internal sealed record ClientIdentity(string? Name, bool IsAdmin, bool MayDeploy
 {
     /// <summary>Any client of a farm without TLS (embedded, or a plain-TCP cluster): no identities, nothing to check.</summary>
     public static readonly ClientIdentity Open = new(null, IsAdmin: true, MayDeploy: true);
+
+    /// <summary>
+    /// The identity a certificate of the cluster's authority (already checked) gives: its common name, and its rights
+    /// (a node certificate has them all; a client one those the authority listed in it).
+    /// </summary>
+    public static ClientIdentity Of(X509Certificate2 certificate)
+    {
+        var isNode = FarmCertificateUsages.Allows(certificate, FarmCertificateUsages.ServerAuthentication);
+        return new ClientIdentity(certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false),
+            IsAdmin: isNode || FarmCertificateUsages.Lists(certificate, FarmCertificateUsages.FarmAdmin),
+            MayDeploy: isNode || FarmCertificateUsages.Lists(certificate, FarmCertificateUsages.FarmDeploy));
+    }
 
     /// <summary>Whether this client may see, fetch, attach to or cancel a job owned by <paramref name="owner"/>.</summary>
     public bool MayAccess(string? owner) => IsAdmin || (Name is not null && string.Equals(owner, Name, StringComparison.Ordinal));

@@ -139,11 +139,11 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
     public override byte[] ToBinary(object obj)
     {
         if (_measured.TryGetValue(obj, out var measured))
-        {
             _measured.Remove(obj);
-            return measured;
-        }
-        return Serialize(obj);
+        else
+            measured = Serialize(obj);
+        Telemetry.FarmMetrics.BytesSent.Add(measured.Length);
+        return measured;
     }
 
     private byte[] Serialize(object obj)
@@ -225,7 +225,7 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
         if (manifest is AuthenticatedManifest or MessageFragmentManifest)
             throw r.Malformed($"an authenticated request cannot hold a '{manifest}'");
         var inner = r.ReadRaw("request", r.ReadCount("request length")).ToArray();
-        return new Authenticated(new ClientCredential(certificate, issuedAt, signature), (IFarmMessage)FromBinary(inner, manifest));
+        return new Authenticated(new ClientCredential(certificate, issuedAt, signature), (IFarmMessage)Deserialize(inner, manifest));
     }
 
     private static void Write(WireWriter w, DeployPackage m)
@@ -416,6 +416,12 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
     public override object FromBinary(byte[] bytes, string manifest)
     {
         ArgumentNullException.ThrowIfNull(bytes);
+        Telemetry.FarmMetrics.BytesReceived.Add(bytes.Length);
+        return Deserialize(bytes, manifest);
+    }
+
+    private object Deserialize(byte[] bytes, string manifest)
+    {
         if (manifest is null || !Manifests.Values.Contains(manifest, StringComparer.Ordinal))
             throw new SerializationException(
                 $"FarmMessageSerializer does not know manifest '{manifest}' (known: {string.Join(", ", Manifests.Values)}); " +

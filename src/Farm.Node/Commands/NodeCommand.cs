@@ -104,11 +104,29 @@ public static class NodeCommand
                 "[default: FARM_PLAIN_TCP=1; without it, a node needs --tls and --tls-ca]",
         };
 
+        var metricsPort = CliOptions.BoundedInt("--metrics-port", "PORT",
+            "Serve the node's metrics for Prometheus at http://ADDRESS:PORT/metrics (OpenTelemetry; OTLP too when OTEL_EXPORTER_OTLP_ENDPOINT is set)",
+            1, 65535);
+        var metricsAddress = new Option<string?>("--metrics-address")
+        {
+            HelpName = "ADDRESS",
+            Description = "The address the metrics endpoint listens on [default: 127.0.0.1; 0.0.0.0 for every interface]",
+        };
+
+        var dashboardPort = CliOptions.BoundedInt("--dashboard-port", "PORT",
+            "Serve a live page of the farm (members, workers, jobs, throughput) at http://ADDRESS:PORT/ (role master; " +
+            "with --tls it is HTTPS and admits browsers with a client certificate of the cluster's authority)", 1, 65535);
+        var dashboardAddress = new Option<string?>("--dashboard-address")
+        {
+            HelpName = "ADDRESS",
+            Description = "The address the dashboard listens on [default: 127.0.0.1; 0.0.0.0 for every interface]",
+        };
+
         var tls = TlsFlags.Create("this node's");
 
         var command = new Command("node", "Run a node of a farm cluster (master, workers or both) until stopped with Ctrl+C or SIGTERM")
         {
-            roles, hostname, port, publicHostname, seedNodes, workers, config, journal, allowCrash, functions, recycleAfter, allowDeploy, plainTcp,
+            roles, hostname, port, publicHostname, seedNodes, workers, config, journal, allowCrash, functions, recycleAfter, allowDeploy, plainTcp, metricsPort, metricsAddress, dashboardPort, dashboardAddress,
         };
         foreach (var option in tls.All)
             command.Options.Add(option);
@@ -126,13 +144,18 @@ public static class NodeCommand
             parseResult.GetValue(recycleAfter),
             parseResult.GetValue(allowDeploy),
             PlainTcp: parseResult.GetValue(plainTcp) ? PlainTcpChoice.Flag
-                : Environment.GetEnvironmentVariable("FARM_PLAIN_TCP") is "1" or "true" ? PlainTcpChoice.Environment : PlainTcpChoice.No), cancellationToken));
+                : Environment.GetEnvironmentVariable("FARM_PLAIN_TCP") is "1" or "true" ? PlainTcpChoice.Environment : PlainTcpChoice.No,
+            MetricsPort: parseResult.GetValue(metricsPort),
+            MetricsAddress: parseResult.GetValue(metricsAddress),
+            DashboardPort: parseResult.GetValue(dashboardPort),
+            DashboardAddress: parseResult.GetValue(dashboardAddress)), cancellationToken));
         return command;
     }
 
     internal sealed record NodeRequest(string? Roles, string? Hostname, int? Port, string? PublicHostname, string? SeedNodes,
         int? Workers, string? ConfigFile, bool AllowCrash = false, string? Journal = null, string[]? Functions = null, int? RecycleAfter = null,
-        bool AllowDeploy = false, ActorFarm.Security.FarmTlsOptions? Tls = null, PlainTcpChoice PlainTcp = PlainTcpChoice.No);
+        bool AllowDeploy = false, ActorFarm.Security.FarmTlsOptions? Tls = null, PlainTcpChoice PlainTcp = PlainTcpChoice.No,
+        int? MetricsPort = null, string? MetricsAddress = null, int? DashboardPort = null, string? DashboardAddress = null);
 
     /// <summary>Whether the node was told it may run without TLS, and how (a flag given with --tls is a contradiction; the variable is not).</summary>
     internal enum PlainTcpChoice
@@ -159,15 +182,26 @@ public static class NodeCommand
     internal static async Task<int> RunAsync(NodeRequest request, CancellationToken cancellationToken)
     {
         NodePlan plan;
+        NodeTelemetry? metrics;
         try
         {
             plan = Prepare(request);
+            metrics = await NodeTelemetry.StartAsync(AddressOf(request.MetricsAddress, request.MetricsPort, "--metrics"), request.MetricsPort);
+            if (request.DashboardPort is not null && !plan.IsMaster)
+                throw new UsageException("--dashboard-port needs the master role (--roles master or master,worker): the page shows what the master sees");
+            AddressOf(request.DashboardAddress, request.DashboardPort, "--dashboard");
         }
         catch (UsageException e)
         {
             await Console.Error.WriteLineAsync($"farm: error: {e.Message}");
             return ExitCodes.Usage;
         }
+        await using var _ = metrics;
+        if (request.MetricsPort is { } served)
+            await Console.Error.WriteLineAsync($"farm node: metrics for Prometheus at http://{AddressOf(request.MetricsAddress, served, "--metrics")}:{served}/metrics");
+        await using var dashboard = await StartDashboardAsync(request);
+        if (dashboard is null && request.DashboardPort is not null)
+            return ExitCodes.Usage;
 
         // stdout carries only the ready line, whatever else in the process (Akka's own Console.WriteLine
         // calls included) writes to Console.Out: that goes to stderr from here on.
@@ -198,7 +232,7 @@ public static class NodeCommand
         var restartsWithoutUp = 0;
         while (true)
         {
-            var (outcome, reason) = await RunSystemAsync(plan, ready, cancellationToken);
+            var (outcome, reason) = await RunSystemAsync(plan, ready, dashboard, cancellationToken);
             if (outcome == SystemOutcome.Cancelled)
                 return ExitCodes.Cancelled;
             if (outcome == SystemOutcome.Stopped)
@@ -229,6 +263,36 @@ public static class NodeCommand
         }
     }
 
+    /// <summary>The address of <c>PREFIX-address</c> (loopback by default); it needs <c>PREFIX-port</c>.</summary>
+    private static System.Net.IPAddress AddressOf(string? text, int? port, string prefix)
+    {
+        if (text is null)
+            return System.Net.IPAddress.Loopback;
+        if (port is null)
+            throw new UsageException($"{prefix}-address needs {prefix}-port");
+        return System.Net.IPAddress.TryParse(text, out var address)
+            ? address
+            : throw new UsageException($"{prefix}-address: '{text}' is not an IP address");
+    }
+
+    /// <summary>The dashboard when asked for (null otherwise, and when its port cannot be served: said on stderr).</summary>
+    private static async Task<Dashboard.DashboardServer?> StartDashboardAsync(NodeRequest request)
+    {
+        if (request.DashboardPort is not { } port)
+            return null;
+        try
+        {
+            var server = await Dashboard.DashboardServer.StartAsync(AddressOf(request.DashboardAddress, port, "--dashboard"), port, request.Tls);
+            await Console.Error.WriteLineAsync($"farm node: dashboard at {server.Url}");
+            return server;
+        }
+        catch (UsageException e)
+        {
+            await Console.Error.WriteLineAsync($"farm: error: {e.Message}");
+            return null;
+        }
+    }
+
     /// <summary>The back-off between restarts: the minimum after a system that got Up, doubling while none does.</summary>
     private static TimeSpan RejoinDelay(NodePlan plan, int restartsWithoutUp)
     {
@@ -249,7 +313,8 @@ public static class NodeCommand
     }
 
     /// <summary>Runs one actor system (in its own host) until SIGTERM/Ctrl+C or until it stops by itself.</summary>
-    private static async Task<(SystemOutcome Outcome, string Reason)> RunSystemAsync(NodePlan plan, ReadyLine ready, CancellationToken cancellationToken)
+    private static async Task<(SystemOutcome Outcome, string Reason)> RunSystemAsync(NodePlan plan, ReadyLine ready,
+        Dashboard.DashboardServer? dashboard, CancellationToken cancellationToken)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -290,10 +355,14 @@ public static class NodeCommand
         }
 
         var system = host.Services.GetRequiredService<ActorSystem>();
+        // The dashboard follows this system's master through a client of its own, until the system stops.
+        await using var dashboardClient = dashboard is null ? null : system.CreateFarmClient();
+        dashboard?.Attach(dashboardClient);
         // Runs until SIGTERM/Ctrl+C (the token) or until the actor system stops by itself (downed, say).
         var stopped = await Task.WhenAny(
             Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default),
             system.WhenTerminated);
+        dashboard?.Attach(null);
         // SIGTERM/Ctrl+C cancel the token (or, if a --config file turned Akka's CLR exit hook back on, stop
         // the system with ClrExitReason): a normal stop. Anything else (downed by the split-brain resolver,
         // say) is a failure.

@@ -38,6 +38,9 @@ internal sealed class TaskBook
     /// <summary>Results that came for a task already done or of a job that ended (duplicates, dropped).</summary>
     public long DroppedResults { get; private set; }
 
+    /// <summary>Tasks whose function threw or that ran out of attempts, since this master started.</summary>
+    public long TasksFailed { get; private set; }
+
     public bool TryGetJob(string id, out BookJob job) => _jobs.TryGetValue(id, out job!);
 
     public bool Contains(string id) => _jobs.ContainsKey(id);
@@ -126,6 +129,7 @@ internal sealed class TaskBook
         if (outcome.Error is not null)
         {
             job.FailedTasks++;
+            TasksFailed++;
             return TaskCompletion.Threw;
         }
 
@@ -219,6 +223,7 @@ internal sealed class TaskBook
               $"{task.Attempts} attempts (the last because {reason}); it is quarantined as a poison task"
             : $"{task.Describe()} failed {task.Attempts} attempts; the last one because {reason}";
         job.FailedTasks++;
+        TasksFailed++;
         job.FailedForGood ??= new FarmError(FarmErrorKind.TooManyAttempts, message, job.FunctionName, task.FirstItem);
         task.Phase = TaskPhase.FailedForGood;
         _tasks.Remove(task.Id);

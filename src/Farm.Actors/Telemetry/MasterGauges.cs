@@ -1,0 +1,16 @@
+namespace ActorFarm.Telemetry;
+
+/// <summary>
+/// What a master looks like at one moment, for the observable instruments of <see cref="FarmMetrics"/>: the master
+/// publishes a fresh one at every sweep (once a second) and the metrics thread only reads the latest, so collecting
+/// never touches the master's state and the master pays nothing per message.
+/// </summary>
+internal sealed record MasterGauges(
+    long TasksCompleted,
+    long TasksFailed,
+    int TasksQueued,
+    int TasksInFlight,
+    int JobsRunning,
+    int WorkersRegistered,
+    int WorkersIdle,
+    int MailboxDepth);
