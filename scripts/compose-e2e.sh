@@ -152,6 +152,23 @@ client_job() {
 seq 0 99 | awk '{ printf "%d\n", $1 * $1 * $1 }' >"$work/cubes"
 client_job "first: the module's cube" "$work/cubes" "" -- map cube --range 0:100 --contact akka.ssl.tcp://farm@seed:4053
 
+# http_get URL: the body, with curl or else Python (a fresh machine may lack one of them).
+http_get() {
+  if command -v curl >/dev/null 2>&1; then curl -fsS "$1" 2>/dev/null
+  else python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1" 2>/dev/null
+  fi
+}
+# The seed's Prometheus endpoint, published on the host's loopback, counts that job's tasks (the gauges follow
+# within the master's one-second sweep).
+completed=0
+for _ in $(seq 1 20); do
+  completed=$(http_get http://127.0.0.1:9464/metrics | awk '/^farm_tasks_completed_total/ { print int($NF) }' | head -n1)
+  ((${completed:-0} > 0)) && break
+  sleep 0.5
+done
+((${completed:-0} > 0)) || fail "the seed's metrics (http://127.0.0.1:9464/metrics) report no completed task after the first job"
+log "the seed's Prometheus endpoint reports $completed tasks completed"
+
 # --- The seed restarted, nothing else ------------------------------------------------------------------
 # `docker-compose restart seed` alone: the workers, left in the old cluster with a dead master, down
 # themselves and join the restarted master by themselves (farm node starts a new actor system), and the next

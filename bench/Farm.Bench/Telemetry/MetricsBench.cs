@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using ActorFarm.Client;
+using ActorFarm.Functions;
+using ActorFarm.Hosting;
+using ActorFarm.Telemetry;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+
+using static ActorFarm.Bench.BenchHelpers;
+
+namespace ActorFarm.Bench.Telemetry;
+
+/// <summary>
+/// <c>metrics</c>: what the farm's metrics cost when something listens, in the same run: an embedded farm's tiny tasks
+/// (isprime, chunk size 1: every task a result message, a histogram record and counters) and the seed map (sqrt over
+/// doubles, auto chunks), each without a listener and with OpenTelemetry's SDK collecting the meter (a periodic reader
+/// exporting every second, as a Prometheus scrape or OTLP would). Runs alternate, so drift hits both alike.
+/// </summary>
+internal static class MetricsBench
+{
+    public const string Usage = "metrics [--n ITEMS] [--tiny TASKS] [--reps R]        the cost of metrics: tiny tasks and the seed map, listened to or not";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var n = Option(args, "--n", 10_000_000);
+        var tinyCount = Option(args, "--tiny", 200_000);
+        var reps = Option(args, "--reps", 7);
+        var doubles = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
+        var longs = Enumerable.Range(0, tinyCount).Select(i => (long)i).ToArray();
+        var chunkOfOne = new FarmJobOptions { ChunkSize = 1 };
+
+        var results = new Dictionary<bool, (List<double> Map, List<double> Tiny)> { [false] = ([], []), [true] = ([], []) };
+        await using (var farm = EmbeddedFarm.Start(new EmbeddedFarmOptions { Workers = Environment.ProcessorCount }))
+        {
+            await farm.MapAsync(BuiltInFunctions.Sqrt, doubles.AsMemory(0, Math.Min(n, 100_000)).ToArray()); // warm-up
+            await farm.MapAsync(BuiltInFunctions.IsPrime, longs.Take(10_000), chunkOfOne);
+            long exported = 0;
+            for (var r = 0; r < reps; r++)
+            {
+                foreach (var listened in r % 2 == 0 ? new[] { false, true } : [true, false])
+                {
+                    using var provider = listened
+                        ? Sdk.CreateMeterProviderBuilder().AddMeter(FarmMeter.Name)
+                            .AddReader(new PeriodicExportingMetricReader(new CountingExporter(() => Interlocked.Increment(ref exported)), 1000))
+                            .Build()
+                        : null;
+                    var clock = Stopwatch.StartNew();
+                    await farm.MapAsync(BuiltInFunctions.Sqrt, doubles);
+                    results[listened].Map.Add(clock.Elapsed.TotalSeconds);
+                    clock.Restart();
+                    await farm.MapAsync(BuiltInFunctions.IsPrime, longs, chunkOfOne);
+                    results[listened].Tiny.Add(clock.Elapsed.TotalSeconds);
+                }
+            }
+            if (Interlocked.Read(ref exported) == 0)
+                throw new InvalidOperationException("the listened runs exported no metrics: the comparison would measure nothing");
+        }
+
+        var (offMap, offTiny) = (Median(results[false].Map), Median(results[false].Tiny));
+        var (onMap, onTiny) = (Median(results[true].Map), Median(results[true].Tiny));
+        Console.WriteLine($"# metrics benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, embedded farm of {Environment.ProcessorCount} workers; median of {reps}");
+        Console.WriteLine();
+        Console.WriteLine(F($"| metrics | seed map: sqrt over {n:N0} doubles, s | tiny tasks: isprime × {tinyCount:N0}, chunk 1, tasks/s |"));
+        Console.WriteLine("| --- | ---: | ---: |");
+        Console.WriteLine(F($"| nobody listening | {offMap:0.000} | {tinyCount / offTiny:N0} |"));
+        Console.WriteLine(F($"| OpenTelemetry SDK collecting, exported each second | {onMap:0.000} | {tinyCount / onTiny:N0} |"));
+        Console.WriteLine(F($"Listened/not: seed map time {onMap / offMap:0.000}x, tiny-task time {onTiny / offTiny:0.000}x (target: at most 1.05x)."));
+        return 0;
+    }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+    /// <summary>An exporter that only counts its batches: the cost measured is collecting, not shipping.</summary>
+    private sealed class CountingExporter(Action exported) : BaseExporter<Metric>
+    {
+        public override ExportResult Export(in Batch<Metric> batch)
+        {
+            foreach (var _ in batch)
+            {
+            }
+            exported();
+            return ExportResult.Success;
+        }
+    }
+}
