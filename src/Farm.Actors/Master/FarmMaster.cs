@@ -622,10 +622,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
 
         foreach (var outcome in done.Outcomes)
         {
-            var completion = _book.Complete(outcome, worker, out var task);
-            if (task is not null && FarmMetrics.TaskDuration.Enabled)
-                FarmMetrics.TaskDuration.Record(outcome.ElapsedNanoseconds / 1e9, new KeyValuePair<string, object?>("function", task.Job.FunctionName));
-            switch (completion)
+            switch (_book.Complete(outcome, worker, out var task))
             {
                 case TaskCompletion.Threw:
                     EndJob(task!.Job, JobLifecycle.Failed, DescribeTaskError(task, outcome.Error!));
@@ -848,8 +845,9 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
                 idle++;
         }
         var mailbox = (Context as ActorCell)?.Mailbox?.MessageQueue.Count ?? 0;
+        var functions = _book.TotalsByFunction().Select(f => (f.Key, f.Value.Tasks, f.Value.Nanoseconds / 1e9)).ToList();
         FarmMetrics.Publish(Self, ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString(), new MasterGauges(
-            _book.TasksCompleted, _book.TasksFailed, _book.ToDoTotal, inFlight, _book.Jobs.Count(j => !j.Lifecycle.IsEnded()),
+            functions, _book.TasksFailed, _book.ToDoTotal, inFlight, _book.Jobs.Count(j => !j.Lifecycle.IsEnded()),
             _workers.Count, idle, mailbox));
     }
 

@@ -153,39 +153,45 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
         writer.WriteByte(FormatVersion);
         try
         {
-            switch (obj)
-            {
-                case SubmitJob m: Write(writer, m); break;
-                case SubmitChunks m: Write(writer, m); break;
-                case CancelJob m: writer.WriteString(m.JobId); break;
-                case ChunkResults m: Write(writer, m); break;
-                case JobFailed m: Write(writer, m); break;
-                case RegisterWorker m: Write(writer, m); break;
-                case RunTasks m: Write(writer, m); break;
-                case TasksDone m: Write(writer, m); break;
-                case FarmStatus m: Write(writer, m); break;
-                case MessageFragment m: Write(writer, m); break;
-                case V1ChunksDone m: writer.WriteString(m.JobId); WireLayouts.WriteIndexes(writer, m.ChunkIndexes); break;
-                case V1JobEnded m: writer.WriteString(m.JobId); break;
-                case V1MasterSnapshot m: Write(writer, m); break;
-                case JobRecovered m: writer.WriteString(m.JobId); WireLayouts.WriteIndexes(writer, m.PendingChunkIndexes); break;
-                case PingJob m: writer.WriteString(m.JobId); WriteActorRef(writer, m.ReplyTo); break;
-                case JobPong m: writer.WriteString(m.JobId); writer.WriteBool(m.Known); break;
-                case AttachJob m: writer.WriteString(m.JobId); WriteActorRef(writer, m.ReplyTo); break;
-                case WorkerLeaving m: WriteActorRef(writer, m.Worker); break;
-                case JobWaiting m: writer.WriteString(m.JobId); writer.WriteString(m.WaitingFor); break;
-                case DeployPackage m: Write(writer, m); break;
-                case FetchPackage m: writer.WriteString(m.PackageId); WriteActorRef(writer, m.ReplyTo); break;
-                case PackageUnavailable m: writer.WriteString(m.PackageId); writer.WriteString(m.Reason); break;
-                case Authenticated m: Write(writer, m); break;
-                case WorkerRegistered or GetFarmStatus or ReRegister: break; // no fields
-            }
+            WriteBody(writer, obj);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             throw new SerializationException($"cannot serialize farm message {obj.GetType().Name} ('{manifest}'): {e.Message}", e);
         }
         return writer.ToArray();
+    }
+
+    /// <summary>A message's fields, after the version byte (or inline in an <see cref="Authenticated"/> envelope).</summary>
+    private void WriteBody(WireWriter writer, object obj)
+    {
+        switch (obj)
+        {
+            case SubmitJob m: Write(writer, m); break;
+            case SubmitChunks m: Write(writer, m); break;
+            case CancelJob m: writer.WriteString(m.JobId); break;
+            case ChunkResults m: Write(writer, m); break;
+            case JobFailed m: Write(writer, m); break;
+            case RegisterWorker m: Write(writer, m); break;
+            case RunTasks m: Write(writer, m); break;
+            case TasksDone m: Write(writer, m); break;
+            case FarmStatus m: Write(writer, m); break;
+            case MessageFragment m: Write(writer, m); break;
+            case V1ChunksDone m: writer.WriteString(m.JobId); WireLayouts.WriteIndexes(writer, m.ChunkIndexes); break;
+            case V1JobEnded m: writer.WriteString(m.JobId); break;
+            case V1MasterSnapshot m: Write(writer, m); break;
+            case JobRecovered m: writer.WriteString(m.JobId); WireLayouts.WriteIndexes(writer, m.PendingChunkIndexes); break;
+            case PingJob m: writer.WriteString(m.JobId); WriteActorRef(writer, m.ReplyTo); break;
+            case JobPong m: writer.WriteString(m.JobId); writer.WriteBool(m.Known); break;
+            case AttachJob m: writer.WriteString(m.JobId); WriteActorRef(writer, m.ReplyTo); break;
+            case WorkerLeaving m: WriteActorRef(writer, m.Worker); break;
+            case JobWaiting m: writer.WriteString(m.JobId); writer.WriteString(m.WaitingFor); break;
+            case DeployPackage m: Write(writer, m); break;
+            case FetchPackage m: writer.WriteString(m.PackageId); WriteActorRef(writer, m.ReplyTo); break;
+            case PackageUnavailable m: writer.WriteString(m.PackageId); writer.WriteString(m.Reason); break;
+            case Authenticated m: Write(writer, m); break;
+            case WorkerRegistered or GetFarmStatus or ReRegister: break; // no fields
+        }
     }
 
     private static void Write(WireWriter w, SubmitJob m)
@@ -210,10 +216,9 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
         w.WriteInt64(credential.IssuedAt);
         w.WriteCount(credential.Signature.Length);
         w.WriteRaw(credential.Signature);
-        var inner = Serialize(m.Message);
+        // The request inline, to the end of the payload: no copy of a chunk's bytes into a buffer of its own.
         w.WriteString(Manifest(m.Message));
-        w.WriteCount(inner.Length);
-        w.WriteRaw(inner);
+        WriteBody(w, m.Message);
     }
 
     private Authenticated ReadAuthenticated(ref WireReader r)
@@ -224,8 +229,9 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
         var manifest = r.ReadString("request manifest");
         if (manifest is AuthenticatedManifest or MessageFragmentManifest)
             throw r.Malformed($"an authenticated request cannot hold a '{manifest}'");
-        var inner = r.ReadRaw("request", r.ReadCount("request length")).ToArray();
-        return new Authenticated(new ClientCredential(certificate, issuedAt, signature), (IFarmMessage)Deserialize(inner, manifest));
+        if (!Manifests.Values.Contains(manifest, StringComparer.Ordinal))
+            throw r.Malformed($"an authenticated request of unknown manifest '{manifest}'");
+        return new Authenticated(new ClientCredential(certificate, issuedAt, signature), (IFarmMessage)ReadBody(ref r, manifest));
     }
 
     private static void Write(WireWriter w, DeployPackage m)
@@ -434,36 +440,7 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
             if (version != FormatVersion)
                 throw reader.Malformed($"format version {version}, but this node reads version {FormatVersion}");
 
-            object message = manifest switch
-            {
-                SubmitJobManifest => ReadSubmitJob(ref reader),
-                SubmitChunksManifest => new SubmitChunks(reader.ReadString("job id"), WireLayouts.ReadChunks(ref reader, Types), reader.ReadBool("input complete")),
-                CancelJobManifest => new CancelJob(reader.ReadString("job id")),
-                ChunkResultsManifest => ReadChunkResults(ref reader),
-                JobFailedManifest => ReadJobFailed(ref reader),
-                RegisterWorkerManifest => ReadRegisterWorker(ref reader),
-                WorkerRegisteredManifest => WorkerRegistered.Instance,
-                RunTasksManifest => ReadRunTasks(ref reader),
-                TasksDoneManifest => ReadTasksDone(ref reader),
-                GetFarmStatusManifest => GetFarmStatus.Instance,
-                FarmStatusManifest => ReadFarmStatus(ref reader),
-                ReRegisterManifest => ReRegister.Instance,
-                MessageFragmentManifest => ReadMessageFragment(ref reader),
-                ChunksDoneManifest => new V1ChunksDone(reader.ReadString("job id"), WireLayouts.ReadIndexes(ref reader, "chunk indexes")),
-                JobEndedManifest => new V1JobEnded(reader.ReadString("job id")),
-                MasterSnapshotManifest => ReadV1MasterSnapshot(ref reader),
-                JobRecoveredManifest => new JobRecovered(reader.ReadString("job id"), WireLayouts.ReadIndexes(ref reader, "pending chunk indexes")),
-                PingJobManifest => new PingJob(reader.ReadString("job id"), ReadActorRef(ref reader, "reply-to")),
-                JobPongManifest => new JobPong(reader.ReadString("job id"), reader.ReadBool("known")),
-                AttachJobManifest => new AttachJob(reader.ReadString("job id"), ReadActorRef(ref reader, "reply-to")),
-                WorkerLeavingManifest => new WorkerLeaving(ReadActorRef(ref reader, "worker")),
-                JobWaitingManifest => new JobWaiting(reader.ReadString("job id"), reader.ReadNullableString("waiting for")),
-                DeployPackageManifest => ReadDeployPackage(ref reader),
-                FetchPackageManifest => new FetchPackage(reader.ReadString("package id"), ReadActorRef(ref reader, "reply-to")),
-                PackageUnavailableManifest => new PackageUnavailable(reader.ReadString("package id"), reader.ReadString("reason")),
-                AuthenticatedManifest => ReadAuthenticated(ref reader),
-                _ => throw new InvalidOperationException("unreachable: the manifest was checked"),
-            };
+            var message = ReadBody(ref reader, manifest);
             reader.ExpectEnd();
             return message;
         }
@@ -473,6 +450,39 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
                 $"cannot deserialize farm message '{manifest}' ({ManifestName(manifest)}, {bytes.Length} bytes): {e.Message}", e);
         }
     }
+
+    /// <summary>A message's fields, after the version byte (or inline in an <see cref="Authenticated"/> envelope).</summary>
+    private object ReadBody(ref WireReader reader, string manifest) =>
+        manifest switch
+        {
+            SubmitJobManifest => ReadSubmitJob(ref reader),
+            SubmitChunksManifest => new SubmitChunks(reader.ReadString("job id"), WireLayouts.ReadChunks(ref reader, Types), reader.ReadBool("input complete")),
+            CancelJobManifest => new CancelJob(reader.ReadString("job id")),
+            ChunkResultsManifest => ReadChunkResults(ref reader),
+            JobFailedManifest => ReadJobFailed(ref reader),
+            RegisterWorkerManifest => ReadRegisterWorker(ref reader),
+            WorkerRegisteredManifest => WorkerRegistered.Instance,
+            RunTasksManifest => ReadRunTasks(ref reader),
+            TasksDoneManifest => ReadTasksDone(ref reader),
+            GetFarmStatusManifest => GetFarmStatus.Instance,
+            FarmStatusManifest => ReadFarmStatus(ref reader),
+            ReRegisterManifest => ReRegister.Instance,
+            MessageFragmentManifest => ReadMessageFragment(ref reader),
+            ChunksDoneManifest => new V1ChunksDone(reader.ReadString("job id"), WireLayouts.ReadIndexes(ref reader, "chunk indexes")),
+            JobEndedManifest => new V1JobEnded(reader.ReadString("job id")),
+            MasterSnapshotManifest => ReadV1MasterSnapshot(ref reader),
+            JobRecoveredManifest => new JobRecovered(reader.ReadString("job id"), WireLayouts.ReadIndexes(ref reader, "pending chunk indexes")),
+            PingJobManifest => new PingJob(reader.ReadString("job id"), ReadActorRef(ref reader, "reply-to")),
+            JobPongManifest => new JobPong(reader.ReadString("job id"), reader.ReadBool("known")),
+            AttachJobManifest => new AttachJob(reader.ReadString("job id"), ReadActorRef(ref reader, "reply-to")),
+            WorkerLeavingManifest => new WorkerLeaving(ReadActorRef(ref reader, "worker")),
+            JobWaitingManifest => new JobWaiting(reader.ReadString("job id"), reader.ReadNullableString("waiting for")),
+            DeployPackageManifest => ReadDeployPackage(ref reader),
+            FetchPackageManifest => new FetchPackage(reader.ReadString("package id"), ReadActorRef(ref reader, "reply-to")),
+            PackageUnavailableManifest => new PackageUnavailable(reader.ReadString("package id"), reader.ReadString("reason")),
+            AuthenticatedManifest => ReadAuthenticated(ref reader),
+            _ => throw new InvalidOperationException("unreachable: the manifest was checked"),
+        };
 
     private SubmitJob ReadSubmitJob(ref WireReader r)
     {

@@ -73,8 +73,12 @@ internal sealed class BookJob(string id, string functionName, IActorRef client, 
     private double _measuredNanoseconds;
     private double _measuredItems;
 
+    /// <summary>Tasks of this job completed, and the time their workers spent on them (for the metrics, per function).</summary>
+    public FunctionTotals Totals { get; private set; }
+
     public void RecordTaskTime(long nanoseconds, int items)
     {
+        Totals = Totals.Plus(1, nanoseconds);
         _measuredNanoseconds = 0.8 * _measuredNanoseconds + nanoseconds;
         _measuredItems = 0.8 * _measuredItems + Math.Max(1, items);
     }

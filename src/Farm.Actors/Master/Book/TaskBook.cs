@@ -41,6 +41,18 @@ internal sealed class TaskBook
     /// <summary>Tasks whose function threw or that ran out of attempts, since this master started.</summary>
     public long TasksFailed { get; private set; }
 
+    /// <summary>The totals of ended jobs, by function; running jobs keep their own (<see cref="BookJob.Totals"/>).</summary>
+    private readonly Dictionary<string, FunctionTotals> _endedTotals = new(StringComparer.Ordinal);
+
+    /// <summary>Tasks completed and their time, by function, since this master started: ended jobs and running ones.</summary>
+    public Dictionary<string, FunctionTotals> TotalsByFunction()
+    {
+        var totals = new Dictionary<string, FunctionTotals>(_endedTotals, StringComparer.Ordinal);
+        foreach (var job in _jobs.Values)
+            totals[job.FunctionName] = totals.GetValueOrDefault(job.FunctionName).Plus(job.Totals.Tasks, job.Totals.Nanoseconds);
+        return totals;
+    }
+
     public bool TryGetJob(string id, out BookJob job) => _jobs.TryGetValue(id, out job!);
 
     public bool Contains(string id) => _jobs.ContainsKey(id);
@@ -196,6 +208,7 @@ internal sealed class TaskBook
         if (!endedAs.IsEnded())
             throw new ArgumentOutOfRangeException(nameof(endedAs), endedAs, "a job ends as completed, failed or cancelled");
         job.Lifecycle = endedAs;
+        _endedTotals[job.FunctionName] = _endedTotals.GetValueOrDefault(job.FunctionName).Plus(job.Totals.Tasks, job.Totals.Nanoseconds);
         _jobs.Remove(job.Id);
         ToDoTotal -= job.ToDoCount;
         foreach (var chunk in job.Pending.Values)
