@@ -5,6 +5,7 @@ using ActorFarm.Hosting;
 using ActorFarm.Telemetry;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 using static ActorFarm.Bench.BenchHelpers;
 
@@ -31,13 +32,14 @@ internal static class MetricsBench
 
         // Three arms in a rotating order: nobody listening, nobody listening again (the control: how far two identical
         // arms drift apart on this machine), and OpenTelemetry's SDK collecting.
-        string[] arms = ["off", "control", "on"];
+        string[] arms = ["off", "control", "on", "traced"];
         var results = arms.ToDictionary(a => a, _ => (Map: new List<double>(), Tiny: new List<double>()));
         await using (var farm = EmbeddedFarm.Start(new EmbeddedFarmOptions { Workers = Environment.ProcessorCount }))
         {
             await farm.MapAsync(BuiltInFunctions.Sqrt, doubles.AsMemory(0, Math.Min(n, 100_000)).ToArray()); // warm-up
             await farm.MapAsync(BuiltInFunctions.IsPrime, longs.Take(10_000), chunkOfOne);
             long exported = 0;
+            long spans = 0;
             for (var r = 0; r < reps; r++)
             {
                 for (var k = 0; k < arms.Length; k++)
@@ -51,6 +53,15 @@ internal static class MetricsBench
                     // A provider is made once in a real process: its start (threads, first collection's JIT) is not the
                     // jobs' cost, so it is done before the clock starts.
                     provider?.ForceFlush();
+                    // Tracing: every job sampled (the dearest case: every chunk and task of it is a span).
+                    using var tracer = arm == "traced"
+                        ? Sdk.CreateTracerProviderBuilder().AddSource(FarmMeter.Name).SetSampler(new AlwaysOnSampler())
+                            .AddProcessor(new BatchActivityExportProcessor(new CountingSpanExporter(() => Interlocked.Increment(ref spans))))
+                            .Build()
+                        : null;
+                    // The traced arm leaves a million spans to collect: no arm pays for the garbage of the one before.
+                    GC.Collect();
+                    GC.WaitForPendingFinalizers();
                     var clock = Stopwatch.StartNew();
                     await farm.MapAsync(BuiltInFunctions.Sqrt, doubles);
                     results[arm].Map.Add(clock.Elapsed.TotalSeconds);
@@ -59,13 +70,14 @@ internal static class MetricsBench
                     results[arm].Tiny.Add(clock.Elapsed.TotalSeconds);
                 }
             }
-            if (Interlocked.Read(ref exported) == 0)
-                throw new InvalidOperationException("the listened runs exported no metrics: the comparison would measure nothing");
+            if (Interlocked.Read(ref exported) == 0 || Interlocked.Read(ref spans) == 0)
+                throw new InvalidOperationException("the listened runs exported no metrics or no spans: the comparison would measure nothing");
         }
 
         var off = (Map: Median(results["off"].Map), Tiny: Median(results["off"].Tiny));
         var control = (Map: Median(results["control"].Map), Tiny: Median(results["control"].Tiny));
         var on = (Map: Median(results["on"].Map), Tiny: Median(results["on"].Tiny));
+        var traced = (Map: Median(results["traced"].Map), Tiny: Median(results["traced"].Tiny));
         Console.WriteLine($"# metrics benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, embedded farm of {Environment.ProcessorCount} workers; median of {reps}");
         Console.WriteLine();
         Console.WriteLine(F($"| metrics | seed map: sqrt over {n:N0} doubles, s | tiny tasks: isprime × {tinyCount:N0}, chunk 1, tasks/s |"));
@@ -73,11 +85,25 @@ internal static class MetricsBench
         Console.WriteLine(F($"| nobody listening | {off.Map:0.000} | {tinyCount / off.Tiny:N0} |"));
         Console.WriteLine(F($"| nobody listening (control arm) | {control.Map:0.000} | {tinyCount / control.Tiny:N0} |"));
         Console.WriteLine(F($"| OpenTelemetry SDK collecting, exported each second | {on.Map:0.000} | {tinyCount / on.Tiny:N0} |"));
-        Console.WriteLine(F($"Listened/not: seed map time {on.Map / off.Map:0.000}x, tiny-task time {on.Tiny / off.Tiny:0.000}x (target: at most 1.05x); control/not (the noise): {control.Map / off.Map:0.000}x, {control.Tiny / off.Tiny:0.000}x."));
+        Console.WriteLine(F($"| tracing every job (a span per job, chunk and task) | {traced.Map:0.000} | {tinyCount / traced.Tiny:N0} |"));
+        Console.WriteLine(F($"Listened/not: seed map time {on.Map / off.Map:0.000}x, tiny-task time {on.Tiny / off.Tiny:0.000}x (target: at most 1.05x); control/not (the noise): {control.Map / off.Map:0.000}x, {control.Tiny / off.Tiny:0.000}x; every job traced: {traced.Map / off.Map:0.000}x, {traced.Tiny / off.Tiny:0.000}x."));
         return 0;
     }
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+    /// <summary>A span exporter that only counts its batches.</summary>
+    private sealed class CountingSpanExporter(Action exported) : BaseExporter<Activity>
+    {
+        public override ExportResult Export(in Batch<Activity> batch)
+        {
+            foreach (var _ in batch)
+            {
+            }
+            exported();
+            return ExportResult.Success;
+        }
+    }
 
     /// <summary>An exporter that only counts its batches: the cost measured is collecting, not shipping.</summary>
     private sealed class CountingExporter(Action exported) : BaseExporter<Metric>

@@ -78,7 +78,9 @@ public sealed partial class FarmClient : IAsyncDisposable
 
         var jobId = NextJobId();
         var chunk = new JobChunk(0, 0, new[] { input }, 0, 1);
-        var submit = new SubmitJob(jobId, Deployed.WireName(function.Name), _mailbox, [chunk], InputComplete: true, ToJobOptions(options));
+        var span = Telemetry.FarmTracing.StartJob(jobId, function.Name, 1);
+        var submit = new SubmitJob(jobId, Deployed.WireName(function.Name), _mailbox, [chunk], InputComplete: true, ToJobOptions(options),
+            TraceParent: span?.Id);
         var sink = new SingleResultSink<TOut>(jobId, Forget) { Resubmit = () => SendToMaster(submit with { Resume = true }) };
         _sinks[jobId] = sink;
         if (cancellationToken.CanBeCanceled)
@@ -88,6 +90,16 @@ public sealed partial class FarmClient : IAsyncDisposable
                 if (sink.TryCancel(cancellationToken))
                     SendToMaster(new CancelJob(jobId));
             });
+        }
+
+        if (span is not null)
+        {
+            sink.Task.ContinueWith(done =>
+            {
+                if (!done.IsCompletedSuccessfully)
+                    span.SetStatus(global::System.Diagnostics.ActivityStatusCode.Error, done.Exception?.InnerException?.Message ?? "cancelled");
+                span.Dispose();
+            }, TaskScheduler.Default);
         }
 
         try
@@ -320,7 +332,8 @@ public sealed partial class FarmClient : IAsyncDisposable
 
         using var slots = new SemaphoreSlim(window, window);
         using var stopPump = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var flow = new JobFlow();
+        using var span = Telemetry.FarmTracing.StartJob(jobId, function, totalItems);
+        var flow = new JobFlow { TraceParent = span?.Id };
         var pump = Task.Run(() => PumpAsync(jobId, function, slices, slots, options, sink, flow, stopPump.Token), CancellationToken.None);
 
         var completed = false;
@@ -388,6 +401,7 @@ public sealed partial class FarmClient : IAsyncDisposable
                         completed = results.JobCompleted;
                         break;
                     case JobFailed failed:
+                        span?.SetStatus(global::System.Diagnostics.ActivityStatusCode.Error, failed.Error.Message);
                         throw new FarmJobException(jobId, failed.Error);
                     case JobRecovered recovered:
                         Resume(jobId, function, options, flow, recovered.PendingChunkIndexes);
@@ -434,7 +448,7 @@ public sealed partial class FarmClient : IAsyncDisposable
     {
         var holds = masterHolds.ToHashSet();
         var missing = flow.Unanswered.Where(c => !holds.Contains(c.Key)).Select(c => c.Value).OrderBy(c => c.Index).ToList();
-        SendToMaster(new SubmitJob(jobId, function, _mailbox, missing, flow.InputComplete, ToJobOptions(options), Resume: true));
+        SendToMaster(new SubmitJob(jobId, function, _mailbox, missing, flow.InputComplete, ToJobOptions(options), Resume: true, flow.TraceParent));
     }
 
     private async Task PumpAsync(string jobId, string function, IAsyncEnumerable<InputSlice> slices, SemaphoreSlim slots,
@@ -451,7 +465,7 @@ public sealed partial class FarmClient : IAsyncDisposable
         {
             IFarmMessage message = sentFirst
                 ? new SubmitChunks(jobId, chunks, last)
-                : new SubmitJob(jobId, function, _mailbox, chunks, last, jobOptions);
+                : new SubmitJob(jobId, function, _mailbox, chunks, last, jobOptions, TraceParent: flow.TraceParent);
             sentFirst = true;
             if (last)
                 flow.InputComplete = true;

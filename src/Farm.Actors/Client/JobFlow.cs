@@ -12,4 +12,7 @@ internal sealed class JobFlow
     public ConcurrentDictionary<int, JobChunk> Unanswered { get; } = new();
 
     public volatile bool InputComplete;
+
+    /// <summary>The job's W3C trace context when it is traced, sent with every submission of it (resumes too).</summary>
+    public string? TraceParent { get; init; }
 }

@@ -308,6 +308,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             // that we do not hold are added; those we hold are skipped by the book.
             if (resumed.Lifecycle == JobLifecycle.AwaitingResume)
                 resumed.Lifecycle = JobLifecycle.Running;
+            resumed.TraceParent ??= submit.TraceParent; // a recovered job's trace context is not journaled
             if (ValidateChunks(resumed.FunctionName, submit.Chunks) is { } bad)
             {
                 EndJob(resumed, JobLifecycle.Failed, bad);
@@ -343,6 +344,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         }
 
         var job = _book.Open(submit.JobId, submit.FunctionName, submit.ReplyTo, submit.Options, requiredHost, owner: caller.Name);
+        job.TraceParent = submit.TraceParent;
         WatchClient(submit.ReplyTo);
         if (submit.Options.KeepResults)
             job.Kept = new List<ChunkResult>();
@@ -629,6 +631,8 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
                     break;
                 case TaskCompletion.ChunkDone:
                     var job = task!.Job;
+                    if (FarmTracing.TryParent(job.TraceParent, out var parent))
+                        RecordChunkSpan(job, task.Chunk, parent);
                     if (job.Outbox is null)
                     {
                         job.Outbox = new List<ChunkResult>();
@@ -663,6 +667,14 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         _touched.Clear();
 
         Dispatch();
+    }
+
+    /// <summary>A traced job's chunk, from its first dispatch to its last result, as a child of the job's span.</summary>
+    private void RecordChunkSpan(BookJob job, BookChunk chunk, System.Diagnostics.ActivityContext parent)
+    {
+        var end = _time.GetUtcNow();
+        FarmTracing.Record($"farm chunk {job.FunctionName}", System.Diagnostics.ActivityKind.Internal, parent, chunk.FirstDispatched ?? end, end,
+            ("farm.job.id", job.Id), ("farm.chunk.index", chunk.Index), ("farm.chunk.items", chunk.Input.Count));
     }
 
     private static FarmError DescribeTaskError(BookTask task, TaskError error)

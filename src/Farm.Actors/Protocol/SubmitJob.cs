@@ -10,6 +10,7 @@ namespace ActorFarm.Protocol;
 /// restarted: the chunks are those it has no result for (the master ignores any it already holds), and if
 /// the master does not know the job at all, it starts it from these chunks.
 /// </para>
+/// <para><paramref name="TraceParent"/>: the job's W3C trace context when its client traces it (<see cref="Telemetry.FarmTracing"/>).</para>
 /// </summary>
 internal sealed record SubmitJob(
     string JobId,
@@ -18,4 +19,5 @@ internal sealed record SubmitJob(
     IReadOnlyList<JobChunk> Chunks,
     bool InputComplete,
     JobOptions Options,
-    bool Resume = false) : IFarmMessage;
+    bool Resume = false,
+    string? TraceParent = null) : IFarmMessage;

@@ -68,6 +68,12 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
     public const string PackageUnavailableManifest = "PN";
     public const string AuthenticatedManifest = "AU";
 
+    /// <summary>
+    /// A traced <see cref="SubmitJob"/>: its layout adds the trace context at the end. An untraced one keeps "SJ" and
+    /// its bytes, which the V1 journal also holds (its submissions were events).
+    /// </summary>
+    public const string TracedSubmitJobManifest = "SK";
+
     /// <summary>The closed set of manifests, by message type.</summary>
     public static IReadOnlyDictionary<Type, string> Manifests { get; } = new Dictionary<Type, string>
     {
@@ -117,8 +123,12 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
     /// <summary>Resolved on first use: serializers are built while the actor system is still starting.</summary>
     private FarmTypeRegistry Types => _types ??= FarmTypeRegistry.Get(system);
 
+    /// <summary>Every manifest written or read: one per type, and <see cref="TracedSubmitJobManifest"/>.</summary>
+    public static IReadOnlyList<string> AllManifests { get; } = [.. Manifests.Values, TracedSubmitJobManifest];
+
     public override string Manifest(object o) =>
-        o is not null && Manifests.TryGetValue(o.GetType(), out var manifest) ? manifest : throw Unsupported(o);
+        o is SubmitJob { TraceParent: not null } ? TracedSubmitJobManifest
+        : o is not null && Manifests.TryGetValue(o.GetType(), out var manifest) ? manifest : throw Unsupported(o);
 
     // ---- writing ----------------------------------------------------------------------------------------
 
@@ -167,7 +177,7 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
     {
         switch (obj)
         {
-            case SubmitJob m: Write(writer, m); break;
+            case SubmitJob m: Write(writer, m, withTrace: m.TraceParent is not null); break;
             case SubmitChunks m: Write(writer, m); break;
             case CancelJob m: writer.WriteString(m.JobId); break;
             case ChunkResults m: Write(writer, m); break;
@@ -194,7 +204,8 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
         }
     }
 
-    private static void Write(WireWriter w, SubmitJob m)
+    /// <summary>A submission; <paramref name="withTrace"/> writes its trace context ("SK"; never inside the legacy V1 snapshot).</summary>
+    private static void Write(WireWriter w, SubmitJob m, bool withTrace)
     {
         w.WriteString(m.JobId);
         w.WriteInterned(m.FunctionName);
@@ -203,6 +214,8 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
         w.WriteBool(m.InputComplete);
         WireLayouts.WriteOptions(w, m.Options);
         w.WriteBool(m.Resume);
+        if (withTrace)
+            w.WriteStrictString(m.TraceParent);
     }
 
     /// <summary>The credential, then the request as a message of its own (manifest and payload): one envelope for every kind of request.</summary>
@@ -229,7 +242,7 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
         var manifest = r.ReadString("request manifest");
         if (manifest is AuthenticatedManifest or MessageFragmentManifest)
             throw r.Malformed($"an authenticated request cannot hold a '{manifest}'");
-        if (!Manifests.Values.Contains(manifest, StringComparer.Ordinal))
+        if (!AllManifests.Contains(manifest, StringComparer.Ordinal))
             throw r.Malformed($"an authenticated request of unknown manifest '{manifest}'");
         return new Authenticated(new ClientCredential(certificate, issuedAt, signature), (IFarmMessage)ReadBody(ref r, manifest));
     }
@@ -266,7 +279,7 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
         w.WriteCount(m.Jobs.Count);
         for (var i = 0; i < m.Jobs.Count; i++)
         {
-            Write(w, m.Jobs[i]);
+            Write(w, m.Jobs[i], withTrace: false);
             WireLayouts.WriteIndexes(w, m.DoneChunkIndexes[i]);
         }
     }
@@ -326,6 +339,10 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
             w.WriteInt64(task.TaskId);
             w.WriteInterned(task.FunctionName);
             ArrayCodec.Write(w, task.Items, task.Start, task.Count);
+            // A batch's tasks mostly share a job, so its trace context is written once (interned), or a 0 byte.
+            w.WriteBool(task.TraceParent is not null);
+            if (task.TraceParent is not null)
+                w.WriteInterned(task.TraceParent);
         }
     }
 
@@ -428,9 +445,9 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
 
     private object Deserialize(byte[] bytes, string manifest)
     {
-        if (manifest is null || !Manifests.Values.Contains(manifest, StringComparer.Ordinal))
+        if (manifest is null || !AllManifests.Contains(manifest, StringComparer.Ordinal))
             throw new SerializationException(
-                $"FarmMessageSerializer does not know manifest '{manifest}' (known: {string.Join(", ", Manifests.Values)}); " +
+                $"FarmMessageSerializer does not know manifest '{manifest}' (known: {string.Join(", ", AllManifests)}); " +
                 "is the sender running a newer version of the farm?");
 
         var reader = new WireReader(bytes);
@@ -455,7 +472,8 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
     private object ReadBody(ref WireReader reader, string manifest) =>
         manifest switch
         {
-            SubmitJobManifest => ReadSubmitJob(ref reader),
+            SubmitJobManifest => ReadSubmitJob(ref reader, withTrace: false),
+            TracedSubmitJobManifest => ReadSubmitJob(ref reader, withTrace: true),
             SubmitChunksManifest => new SubmitChunks(reader.ReadString("job id"), WireLayouts.ReadChunks(ref reader, Types), reader.ReadBool("input complete")),
             CancelJobManifest => new CancelJob(reader.ReadString("job id")),
             ChunkResultsManifest => ReadChunkResults(ref reader),
@@ -484,7 +502,8 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
             _ => throw new InvalidOperationException("unreachable: the manifest was checked"),
         };
 
-    private SubmitJob ReadSubmitJob(ref WireReader r)
+    /// <summary>A submission; with <paramref name="withTrace"/> (manifest "SK") its trace context follows.</summary>
+    private SubmitJob ReadSubmitJob(ref WireReader r, bool withTrace)
     {
         var jobId = r.ReadString("job id");
         var function = r.ReadInterned("function name");
@@ -492,7 +511,8 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
         var chunks = WireLayouts.ReadChunks(ref r, Types);
         var inputComplete = r.ReadBool("input complete");
         var options = WireLayouts.ReadOptions(ref r);
-        return new SubmitJob(jobId, function, replyTo, chunks, inputComplete, options, r.ReadBool("resume"));
+        var resume = r.ReadBool("resume");
+        return new SubmitJob(jobId, function, replyTo, chunks, inputComplete, options, resume, withTrace ? r.ReadString("trace parent") : null);
     }
 
     private ChunkResults ReadChunkResults(ref WireReader r)
@@ -542,7 +562,8 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
             var taskId = r.ReadInt64("task id");
             var function = r.ReadInterned("function name");
             var items = ArrayCodec.Read(ref r, Types, "task items") ?? throw r.Malformed("task items: null");
-            tasks[i] = new FarmTask(taskId, function, items, 0, items.Length);
+            var traceParent = r.ReadBool("traced") ? r.ReadInterned("trace parent") : null;
+            tasks[i] = new FarmTask(taskId, function, items, 0, items.Length, traceParent);
         }
         return new RunTasks(batchId, tasks);
     }
@@ -625,7 +646,7 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
         var done = new IReadOnlyList<int>[count];
         for (var i = 0; i < count; i++)
         {
-            jobs[i] = ReadSubmitJob(ref r);
+            jobs[i] = ReadSubmitJob(ref r, withTrace: false);
             done[i] = WireLayouts.ReadIndexes(ref r, "done chunk indexes");
         }
         return new V1MasterSnapshot(jobs, done);
@@ -650,7 +671,7 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
     }
 
     private static string ManifestName(string manifest) =>
-        Manifests.FirstOrDefault(p => p.Value == manifest).Key?.Name ?? "?";
+        manifest == TracedSubmitJobManifest ? nameof(SubmitJob) : Manifests.FirstOrDefault(p => p.Value == manifest).Key?.Name ?? "?";
 
     private static SerializationException Unsupported(object? o) =>
         new($"FarmMessageSerializer cannot serialize {o?.GetType().FullName ?? "null"}: every farm protocol message " +

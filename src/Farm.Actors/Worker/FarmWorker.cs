@@ -2,6 +2,7 @@ using System.Diagnostics;
 using ActorFarm.Deployment;
 using ActorFarm.Functions;
 using ActorFarm.Protocol;
+using ActorFarm.Telemetry;
 using ActorFarm.Serialization;
 using Akka.Actor;
 using Akka.Event;
@@ -239,6 +240,12 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers, IWithUnboundedStas
 
     private TaskOutcome RunOne(FarmTask task)
     {
+        // A traced job's task: a span on this worker's thread, a child of the job's span at its client.
+        using var span = FarmTracing.TryParent(task.TraceParent, out var parent)
+            ? FarmTracing.Source.StartActivity($"farm task {task.FunctionName}", ActivityKind.Server, parent)
+            : null;
+        span?.SetTag("farm.task.id", task.TaskId);
+        span?.SetTag("farm.task.items", task.Count);
         var started = Stopwatch.GetTimestamp();
         long Elapsed() => (long)Stopwatch.GetElapsedTime(started).TotalNanoseconds;
 

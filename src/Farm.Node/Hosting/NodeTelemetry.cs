@@ -6,11 +6,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace ActorFarm.Node.Hosting;
 
 /// <summary>
-/// A node's metrics (the meter <see cref="FarmMeter.Name"/>) exported with OpenTelemetry: a Prometheus scrape endpoint
+/// A node's metrics (the meter <see cref="FarmMeter.Name"/>) and spans exported with OpenTelemetry: a Prometheus scrape endpoint
 /// at <c>http://ADDRESS:PORT/metrics</c> for <c>--metrics-port</c> (OpenTelemetry's ASP.NET Core exporter on a Kestrel
 /// of its own), and OTLP when the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> variable is set (the exporter reads the
 /// other <c>OTEL_*</c> variables itself). One for the process: it outlives the actor systems a node restarts when it
@@ -20,6 +21,7 @@ internal sealed class NodeTelemetry : IAsyncDisposable
 {
     private readonly WebApplication? _endpoint;
     private readonly MeterProvider? _provider;
+    private TracerProvider? _tracing;
 
     private NodeTelemetry(WebApplication? endpoint, MeterProvider? provider)
     {
@@ -31,8 +33,10 @@ internal sealed class NodeTelemetry : IAsyncDisposable
     public static async Task<NodeTelemetry?> StartAsync(IPAddress address, int? port)
     {
         var otlp = Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 };
+        // With OTLP, the node's spans of traced jobs (chunks at a master, tasks at a worker) go there too.
+        var tracing = otlp ? Sdk.CreateTracerProviderBuilder().AddSource(FarmMeter.Name).AddOtlpExporter().Build() : null;
         if (port is not { } p)
-            return otlp ? new NodeTelemetry(null, Sdk.CreateMeterProviderBuilder().AddMeter(FarmMeter.Name).AddOtlpExporter().Build()) : null;
+            return otlp ? new NodeTelemetry(null, Sdk.CreateMeterProviderBuilder().AddMeter(FarmMeter.Name).AddOtlpExporter().Build()) { _tracing = tracing } : null;
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -52,9 +56,10 @@ internal sealed class NodeTelemetry : IAsyncDisposable
         catch (IOException e)
         {
             await app.DisposeAsync().ConfigureAwait(false);
+            tracing?.Dispose();
             throw new UsageException($"--metrics-port {p}: cannot serve metrics there: {e.Message}");
         }
-        return new NodeTelemetry(app, null);
+        return new NodeTelemetry(app, null) { _tracing = tracing };
     }
 
     public async ValueTask DisposeAsync()
@@ -65,5 +70,6 @@ internal sealed class NodeTelemetry : IAsyncDisposable
             await _endpoint.DisposeAsync().ConfigureAwait(false);
         }
         _provider?.Dispose();
+        _tracing?.Dispose();
     }
 }

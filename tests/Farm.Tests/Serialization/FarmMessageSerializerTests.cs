@@ -488,7 +488,7 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
 
     // ---- garbage --------------------------------------------------------------------------------------
 
-    public static TheoryData<string> AllManifests() => new(FarmMessageSerializer.Manifests.Values);
+    public static TheoryData<string> AllManifests() => new(FarmMessageSerializer.AllManifests);
 
     private byte[] SampleBytes(string manifest) =>
         _serializer.ToBinary(OneOfEach(_actor.Ref).Single(m => _serializer.Manifest(m) == manifest));

@@ -26,6 +26,9 @@ internal sealed class BookChunk(JobChunk input)
     /// <summary>Items from the chunk's start already cut into tasks.</summary>
     public int Cut { get; set; }
 
+    /// <summary>When its first task went to a worker, for its span in a traced job (<see cref="BookJob.TraceParent"/>); null before.</summary>
+    public DateTimeOffset? FirstDispatched { get; set; }
+
     /// <summary>Items not yet cut into a task.</summary>
     public int Uncut => Input.Count - Cut;
 

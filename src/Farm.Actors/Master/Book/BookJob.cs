@@ -20,6 +20,9 @@ internal sealed class BookJob(string id, string functionName, IActorRef client, 
     /// <summary>The client that submitted it (its certificate's common name) on a cluster with TLS; null without.</summary>
     public string? Owner { get; init; }
 
+    /// <summary>The job's W3C trace context when its client traces it: its chunks' and tasks' spans are children of it.</summary>
+    public string? TraceParent { get; set; }
+
     /// <summary>Set for a job over a shared array worked on in place: only workers on this host may take its tasks.</summary>
     public string? RequiredHost { get; init; }
 

@@ -38,7 +38,7 @@ internal sealed class BookTask(long id, BookJob job, BookChunk chunk, int start,
     /// <summary>The job-wide index of the slice's first item.</summary>
     public long FirstItem => Chunk.Input.Offset + Start;
 
-    public FarmTask ToWireTask() => new(Id, Job.FunctionName, Chunk.Input.Items, Chunk.Input.Start + Start, Count);
+    public FarmTask ToWireTask() => new(Id, Job.FunctionName, Chunk.Input.Items, Chunk.Input.Start + Start, Count, Job.TraceParent);
 
     public string Describe() => $"items [{FirstItem}, {FirstItem + Count}) of job {Job.Id}";
 }
