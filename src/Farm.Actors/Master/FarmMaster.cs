@@ -183,9 +183,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         {
             case TasksDone done: OnTasksDone(done); break;
             case Authenticated request: OnAuthenticated(request); break;
-            case SubmitJob or SubmitChunks or AttachJob or CancelJob or PingJob or GetFarmStatus or DeployPackage:
-                OnClientRequest((IFarmMessage)message, identity: null);
-                break;
+            case IClientRequest request: OnClientRequest(request, identity: null); break;
             case RegisterWorker register: OnRegisterWorker(register); break;
             case WorkerLeaving leaving: OnWorkerLeaving(leaving.Worker); break;
             case Terminated terminated: OnTerminated(terminated.ActorRef); break;
@@ -249,7 +247,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
     /// submits and sees and acts on those alone (an admin on all); without TLS every client is <see cref="ClientIdentity.Open"/>.
     /// A request without a credential on a cluster with TLS is refused: anyone with a certificate could claim any job.
     /// </summary>
-    private void OnClientRequest(IFarmMessage request, ClientIdentity? identity)
+    private void OnClientRequest(IClientRequest request, ClientIdentity? identity)
     {
         var caller = identity ?? (_clients is null ? ClientIdentity.Open : null);
         if (caller is null)
@@ -272,7 +270,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
     }
 
     /// <summary>Tells a refused request's client why, where it has somewhere to hear it; the rest are only logged.</summary>
-    private void Refuse(IFarmMessage request, string reason)
+    private void Refuse(IClientRequest request, string reason)
     {
         switch (request)
         {

@@ -7,4 +7,4 @@ namespace ActorFarm.Protocol;
 /// results kept so far. Only jobs submitted with <see cref="JobOptions.KeepResults"/> keep results; this is
 /// how a restarted client (<c>farm result JOB-ID</c>) fetches a job's results.
 /// </summary>
-internal sealed record AttachJob(string JobId, IActorRef ReplyTo) : IFarmMessage;
+internal sealed record AttachJob(string JobId, IActorRef ReplyTo) : IClientRequest;

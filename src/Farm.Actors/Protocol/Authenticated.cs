@@ -5,4 +5,4 @@ namespace ActorFarm.Protocol;
 /// the credential of the client that sends it. The master serves the request as that client: the jobs it submits are
 /// its own, and it sees and acts on only those, unless its certificate makes it an admin.
 /// </summary>
-internal sealed record Authenticated(ClientCredential Credential, IFarmMessage Message) : IFarmMessage;
+internal sealed record Authenticated(ClientCredential Credential, IClientRequest Message) : IFarmMessage;

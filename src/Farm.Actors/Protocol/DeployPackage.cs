@@ -7,4 +7,4 @@ namespace ActorFarm.Protocol;
 /// </summary>
 /// <param name="PackageId">The SHA-256 of the files (<see cref="Deployment.FarmPackage.IdOf"/>), checked by the master.</param>
 /// <param name="Files">The package's assemblies, by file name.</param>
-internal sealed record DeployPackage(string PackageId, IReadOnlyList<PackageFile> Files) : IFarmMessage;
+internal sealed record DeployPackage(string PackageId, IReadOnlyList<PackageFile> Files) : IClientRequest;

@@ -7,4 +7,4 @@ namespace ActorFarm.Protocol;
 /// not (it started afresh, or moved before the job was journaled) answers <see cref="JobPong"/> with
 /// Known = false, and the client resubmits what it has no result for.
 /// </summary>
-internal sealed record PingJob(string JobId, IActorRef ReplyTo) : IFarmMessage;
+internal sealed record PingJob(string JobId, IActorRef ReplyTo) : IClientRequest;

@@ -20,4 +20,4 @@ internal sealed record SubmitJob(
     bool InputComplete,
     JobOptions Options,
     bool Resume = false,
-    string? TraceParent = null) : IFarmMessage;
+    string? TraceParent = null) : IClientRequest;

@@ -38,9 +38,9 @@ internal sealed class ClientCredentials(FarmTlsOptions tls, TimeProvider time)
         }
     }
 
-    /// <summary>The request as the master must get it; a fragment's message was sealed before it was cut.</summary>
+    /// <summary>The request as the master must get it: only client requests are sealed (a fragment's message was sealed before it was cut).</summary>
     public IFarmMessage Seal(IFarmMessage message) =>
-        message is MessageFragment or Authenticated ? message : new Authenticated(Current, message);
+        message is IClientRequest request ? new Authenticated(Current, request) : message;
 
     public static ClientCredential Sign(FarmTlsOptions tls, long issuedAt)
     {

@@ -25,7 +25,7 @@ internal sealed class NodeCertificateProbe : ReceiveActor, IWithTimers
     private const int Attempts = 3;
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(10);
-    private static readonly Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1");
+    private static readonly Oid ServerAuthentication = new(FarmCertificateUsages.ServerAuthentication);
 
     private readonly FarmTlsOptions _tls;
     private readonly Cluster _cluster = Cluster.Get(Context.System);

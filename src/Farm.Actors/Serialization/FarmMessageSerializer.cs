@@ -221,8 +221,6 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
     /// <summary>The credential, then the request as a message of its own (manifest and payload): one envelope for every kind of request.</summary>
     private void Write(WireWriter w, Authenticated m)
     {
-        if (m.Message is Authenticated or MessageFragment)
-            throw new SerializationException($"an authenticated request cannot hold a {m.Message.GetType().Name}");
         var credential = m.Credential;
         w.WriteCount(credential.Certificate.Length);
         w.WriteRaw(credential.Certificate);
@@ -244,7 +242,9 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
             throw r.Malformed($"an authenticated request cannot hold a '{manifest}'");
         if (!AllManifests.Contains(manifest, StringComparer.Ordinal))
             throw r.Malformed($"an authenticated request of unknown manifest '{manifest}'");
-        return new Authenticated(new ClientCredential(certificate, issuedAt, signature), (IFarmMessage)ReadBody(ref r, manifest));
+        // Checked before reading, so an envelope never nests another (no recursion on crafted bytes).
+        return new Authenticated(new ClientCredential(certificate, issuedAt, signature),
+            ReadBody(ref r, manifest) as IClientRequest ?? throw r.Malformed($"an authenticated request cannot hold a '{manifest}'"));
     }
 
     private static void Write(WireWriter w, DeployPackage m)

@@ -19,10 +19,10 @@ internal sealed partial class ClusterAuthority
     public const string KeyFile = "ca.key";
 
     /// <summary>Extended key usage: TLS server authentication.</summary>
-    private static readonly Oid ServerAuth = new("1.3.6.1.5.5.7.3.1", "Server Authentication");
+    private static readonly Oid ServerAuth = new(FarmCertificateUsages.ServerAuthentication, "Server Authentication");
 
     /// <summary>Extended key usage: TLS client authentication.</summary>
-    private static readonly Oid ClientAuth = new("1.3.6.1.5.5.7.3.2", "Client Authentication");
+    private static readonly Oid ClientAuth = new(FarmCertificateUsages.ClientAuthentication, "Client Authentication");
 
     private static readonly UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
