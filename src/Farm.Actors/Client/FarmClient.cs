@@ -43,7 +43,8 @@ public sealed partial class FarmClient : IAsyncDisposable
         Workers = workers;
         _onDispose = onDispose;
         _fragmenter = new MessageFragmenter(system);
-        _mailbox = system.ActorOf(Props.Create(() => new FarmClientActor(_sinks)), $"farm-client-{_clientId}");
+        var shortcut = master as ShortcutMasterEndpoint;
+        _mailbox = system.ActorOf(Props.Create(() => new FarmClientActor(_sinks, shortcut)), $"farm-client-{_clientId}");
     }
 
     /// <summary>The actor system the client lives in.</summary>
@@ -81,14 +82,15 @@ public sealed partial class FarmClient : IAsyncDisposable
         var span = Telemetry.FarmTracing.StartJob(jobId, function.Name, 1);
         var submit = new SubmitJob(jobId, Deployed.WireName(function.Name), _mailbox, [chunk], InputComplete: true, ToJobOptions(options),
             TraceParent: span?.Id);
-        var sink = new SingleResultSink<TOut>(jobId, Forget) { Resubmit = () => SendToMaster(submit with { Resume = true }) };
+        var route = _master.ForJob();
+        var sink = new SingleResultSink<TOut>(jobId, Forget) { Resubmit = () => SendToMaster(route, submit with { Resume = true }) };
         _sinks[jobId] = sink;
         if (cancellationToken.CanBeCanceled)
         {
             sink.Cancellation = cancellationToken.Register(() =>
             {
                 if (sink.TryCancel(cancellationToken))
-                    SendToMaster(new CancelJob(jobId));
+                    SendToMaster(route, new CancelJob(jobId));
             });
         }
 
@@ -104,7 +106,7 @@ public sealed partial class FarmClient : IAsyncDisposable
 
         try
         {
-            SendToMaster(submit);
+            SendToMaster(route, submit);
         }
         catch (MessageTooLargeException)
         {
@@ -245,7 +247,7 @@ public sealed partial class FarmClient : IAsyncDisposable
             throw new InvalidOperationException($"this client is already following job '{jobId}'");
         try
         {
-            SendToMaster(new AttachJob(jobId, _mailbox));
+            SendToMaster(_master.ForJob(), new AttachJob(jobId, _mailbox));
             var pending = new Dictionary<int, ChunkResult>();
             var next = 0;
             var completed = false;
@@ -333,7 +335,7 @@ public sealed partial class FarmClient : IAsyncDisposable
         using var slots = new SemaphoreSlim(window, window);
         using var stopPump = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var span = Telemetry.FarmTracing.StartJob(jobId, function, totalItems);
-        var flow = new JobFlow { TraceParent = span?.Id };
+        var flow = new JobFlow { TraceParent = span?.Id, Route = _master.ForJob() };
         var pump = Task.Run(() => PumpAsync(jobId, function, slices, slots, options, sink, flow, stopPump.Token), CancellationToken.None);
 
         var completed = false;
@@ -364,7 +366,7 @@ public sealed partial class FarmClient : IAsyncDisposable
                     catch (TimeoutException)
                     {
                         waiting.ThrowIfOver(jobId);
-                        SendToMaster(new PingJob(jobId, _mailbox)); // silence: does the master still know this job?
+                        SendToMaster(flow.Route, new PingJob(jobId, _mailbox)); // silence: does the master still know this job?
                         continue;
                     }
                 }
@@ -427,7 +429,7 @@ public sealed partial class FarmClient : IAsyncDisposable
         {
             Forget(jobId);
             if (!completed)
-                SendToMaster(new CancelJob(jobId));
+                SendToMaster(flow.Route, new CancelJob(jobId));
             await stopPump.CancelAsync().ConfigureAwait(false);
             try
             {
@@ -448,7 +450,7 @@ public sealed partial class FarmClient : IAsyncDisposable
     {
         var holds = masterHolds.ToHashSet();
         var missing = flow.Unanswered.Where(c => !holds.Contains(c.Key)).Select(c => c.Value).OrderBy(c => c.Index).ToList();
-        SendToMaster(new SubmitJob(jobId, function, _mailbox, missing, flow.InputComplete, ToJobOptions(options), Resume: true, flow.TraceParent));
+        SendToMaster(flow.Route, new SubmitJob(jobId, function, _mailbox, missing, flow.InputComplete, ToJobOptions(options), Resume: true, flow.TraceParent));
     }
 
     private async Task PumpAsync(string jobId, string function, IAsyncEnumerable<InputSlice> slices, SemaphoreSlim slots,
@@ -469,7 +471,7 @@ public sealed partial class FarmClient : IAsyncDisposable
             sentFirst = true;
             if (last)
                 flow.InputComplete = true;
-            SendToMaster(message);
+            SendToMaster(flow.Route, message);
         }
 
         JobChunk ToChunk(InputSlice slice)
@@ -519,14 +521,18 @@ public sealed partial class FarmClient : IAsyncDisposable
     /// <summary>
     /// Sends to the master, in fragments when the message is too large for one remoting frame. A job over a deployed
     /// function is preceded by its package, every time (resumes too: a master that moved may not have it); the master
-    /// handles a message whole as soon as its last fragment is in, so the package is there before the job.
+    /// handles a message whole as soon as its last fragment is in, so the package is there before the job. Every
+    /// message of a job takes the job's <paramref name="route"/> (<see cref="IMasterEndpoint.ForJob"/>), so they keep their order.
     /// </summary>
-    private void SendToMaster(IFarmMessage message)
+    private void SendToMaster(IMasterEndpoint route, IFarmMessage message)
     {
         if (message is SubmitJob submit && Deployed.PackageOf(submit.FunctionName) is { } package)
-            _fragmenter.SendViaRelay(Seal(package.Message), _master.Tell);
-        _fragmenter.SendViaRelay(Seal(message), _master.Tell);
+            _fragmenter.SendViaRelay(Seal(package.Message), route.Tell);
+        _fragmenter.SendViaRelay(Seal(message), route.Tell);
     }
+
+    /// <summary>The master's actor that new jobs talk to straight, for a client outside the cluster once it proved the way; else null.</summary>
+    internal IActorRef? DirectMaster => (_master as ShortcutMasterEndpoint)?.DirectMaster;
 
     /// <summary>The request with this client's credential, on a cluster with TLS; sealed before it is cut into fragments.</summary>
     private IFarmMessage Seal(IFarmMessage message) => _credentials?.Seal(message) ?? message;

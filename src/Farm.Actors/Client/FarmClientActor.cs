@@ -9,13 +9,37 @@ namespace ActorFarm.Client;
 /// <summary>
 /// The client's mailbox: the master replies here (an explicit reply-to, which also works through a
 /// cluster client where Sender would be dead letters), and each answer is handed to its job's sink.
+/// <para>
+/// With a <paramref name="shortcut"/> (a client outside the cluster) it also learns the way to the master: the
+/// master's answers come from its actor, which is proved reachable from here (<see cref="Identify"/>), watched,
+/// and then used straight by new jobs; when it dies, or another master answers, the shortcut is retired.
+/// </para>
 /// </summary>
-internal sealed class FarmClientActor(ConcurrentDictionary<string, JobSink> sinks) : UntypedActor
+internal sealed class FarmClientActor(ConcurrentDictionary<string, JobSink> sinks, ShortcutMasterEndpoint? shortcut = null) : UntypedActor
 {
     private readonly FragmentAssembler _assembler = new(Context.System);
 
+    /// <summary>A master heard from and asked to identify itself; not used before it answers.</summary>
+    private IActorRef? _proving;
+
+    /// <summary>The master new jobs talk to straight, watched.</summary>
+    private IActorRef? _direct;
+
     protected override void OnReceive(object message)
     {
+        if (shortcut is not null && message is ChunkResults or MessageFragment or JobFailed or JobRecovered or JobPong or JobWaiting)
+            HeardFromMaster(Sender);
+        switch (message)
+        {
+            case ActorIdentity identity:
+                OnIdentity(identity);
+                return;
+            case Terminated terminated:
+                shortcut?.Retire(terminated.ActorRef);
+                if (terminated.ActorRef.Equals(_direct))
+                    _direct = null;
+                return;
+        }
         switch (message)
         {
             case MessageFragment fragment:
@@ -52,5 +76,33 @@ internal sealed class FarmClientActor(ConcurrentDictionary<string, JobSink> sink
                 Unhandled(message);
                 break;
         }
+    }
+
+    /// <summary>
+    /// The master answered from <paramref name="master"/>: if it is not the one new jobs already talk to, that one is
+    /// no longer the master (there is one at a time), and this one is asked to prove the way straight to it works.
+    /// </summary>
+    private void HeardFromMaster(IActorRef master)
+    {
+        if (master.IsNobody() || master.Equals(_direct) || master.Equals(_proving))
+            return;
+        if (_direct is not null)
+        {
+            shortcut!.Retire(_direct);
+            Context.Unwatch(_direct);
+            _direct = null;
+        }
+        _proving = master;
+        master.Tell(new Identify(null), Self);
+    }
+
+    private void OnIdentity(ActorIdentity identity)
+    {
+        if (identity.Subject is not { } master || !master.Equals(_proving))
+            return;
+        _proving = null;
+        _direct = master;
+        Context.Watch(master);
+        shortcut!.Use(master);
     }
 }

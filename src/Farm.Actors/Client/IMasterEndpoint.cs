@@ -1,5 +1,4 @@
 using ActorFarm.Protocol;
-using Akka.Actor;
 
 namespace ActorFarm.Client;
 
@@ -9,4 +8,11 @@ internal interface IMasterEndpoint
     void Tell(IFarmMessage message);
 
     Task<T> Ask<T>(IFarmMessage message, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The way every message of a job about to start takes, fixed for the job's life: a job's messages
+    /// (<see cref="SubmitJob"/>, then <see cref="SubmitChunks"/>, pings, a cancel) must reach the master in the
+    /// order they were sent, which two ways of different length would not keep.
+    /// </summary>
+    IMasterEndpoint ForJob() => this;
 }

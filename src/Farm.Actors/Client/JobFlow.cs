@@ -15,4 +15,7 @@ internal sealed class JobFlow
 
     /// <summary>The job's W3C trace context when it is traced, sent with every submission of it (resumes too).</summary>
     public string? TraceParent { get; init; }
+
+    /// <summary>The way all of the job's messages take to the master (<see cref="IMasterEndpoint.ForJob"/>).</summary>
+    public required IMasterEndpoint Route { get; init; }
 }

@@ -2,6 +2,7 @@ using ActorFarm.Client;
 using ActorFarm.Functions;
 using ActorFarm.Testing.Clusters;
 using ActorFarm.Testing.Nodes;
+using ActorFarm.Testing.Waiting;
 
 namespace ActorFarm.Tests.Faults;
 
@@ -9,6 +10,8 @@ namespace ActorFarm.Tests.Faults;
 /// The durable master across real processes: two master-capable nodes journal to one SQLite file; the
 /// node hosting the master is killed with kill -9 mid-job; the singleton starts on the other node,
 /// recovers the job from the journal, the client re-attaches, and every result arrives exactly once.
+/// The client talks to the master's actor straight (it proved the way with a first job) when the node dies,
+/// and afterwards straight to the new master.
 /// </summary>
 public sealed class MasterFailoverTests
 {
@@ -47,6 +50,11 @@ public sealed class MasterFailoverTests
 
             // The client knows both master-capable nodes; its cluster client moves to the standby's receptionist.
             await using var farm = FarmClusterClient.Start([firstAddress, standbyAddress], new() { Workers = 2 });
+            // A first job goes the long way (receptionist → singleton proxy → master) and shows the client the master's
+            // actor; once it answers the client's Identify, new jobs talk to it straight.
+            Assert.Equal(new[] { 2.0, 3.0 }, await farm.MapAsync(BuiltInFunctions.Sqrt, [4.0, 9.0]));
+            await Polling.UntilAsync(() => farm.DirectMaster is not null, "the client to talk to the master straight", TimeSpan.FromSeconds(30));
+            Assert.Equal(firstAddress, farm.DirectMaster!.Path.Address.ToString());
             // 1,200 items of 10 ms: about 6 s of work on 2 one-thread workers, in tasks of 10 items.
             const int n = 1_200;
             var input = Enumerable.Range(0, n).Select(i => 10L + i % 2).ToArray();
@@ -71,6 +79,12 @@ public sealed class MasterFailoverTests
                 }
             }
             log.Add($"{DateTime.UtcNow - started}: job complete");
+            // The job that talked to the dead master straight went the long way to the new one; so do new jobs, until
+            // the new master proves the way straight to it.
+            Assert.Equal(new[] { 4.0 }, await farm.MapAsync(BuiltInFunctions.Sqrt, [16.0], cancellationToken: timeout.Token));
+            await Polling.UntilAsync(() => farm.DirectMaster?.Path.Address.ToString() == standbyAddress,
+                "the client to talk to the new master straight", TimeSpan.FromSeconds(30));
+            Assert.Equal(new[] { 5.0 }, await farm.MapAsync(BuiltInFunctions.Sqrt, [25.0], cancellationToken: timeout.Token));
 
             Assert.True(killed, "the job ended before a fifth of it was done");
             Assert.Equal(0, wrong);
