@@ -138,6 +138,13 @@ public static class ClusterScenarioRunner
             a.WorkerProcesses.AddRange(workersA);
             await WaitForWorkersAsync(a.Client, nodes);
             targets.Add(a);
+            // The same cluster through a client that never takes the shortcut to the master's actor (every message
+            // through the receptionist and the singleton proxy, as before December 2026), measured in the same rounds.
+            var longWayClient = FarmClusterClient.Start([seed], new FarmClientOptions { Workers = o.Workers, StraightToMaster = false });
+            var longWay = new Target { Key = "longway", Label = "cluster via ClusterClient, long way", Client = longWayClient, MasterProcess = master };
+            longWay.WorkerProcesses.AddRange(workersA);
+            await WaitForWorkersAsync(longWay.Client, nodes);
+            targets.Add(longWay);
             Console.WriteLine($"  cluster A up in {Fmt.Seconds(Clock.SecondsSince(started))}: master {seed} (pid {master.Pid}), workers pids {string.Join(", ", workersA.Select(w => w.Pid))}");
 
             // ---- variant: this process is the master node ----
@@ -175,7 +182,7 @@ public static class ClusterScenarioRunner
             await Scenario("tiny", g => TinyAsync(o, targets, python, dask, report, m, g));
             await Scenario("map", g => MapAsync(o, targets, python, dask, report, m, g));
             await Scenario("cpu", g => CpuAsync(o, targets, spinBody, probe, python, report, m, g));
-            await Scenario("latency", g => LatencyAsync(o, targets, report, m, g));
+            await Scenario("latency", g => LatencyAsync(o, targets, python, report, m, g));
 
             foreach (var p in processes.Where(p => p.HasExited))
                 report.Notes.Add($"! {p.CommandLine} exited during the run: {p.Stderr}");
@@ -600,7 +607,7 @@ public static class ClusterScenarioRunner
 
     // ---- latency (context) -------------------------------------------------------------------------
 
-    private static async Task LatencyAsync(ScenarioOptions o, List<Target> targets, BenchReport report, Measured m, Gates gates)
+    private static async Task LatencyAsync(ScenarioOptions o, List<Target> targets, PythonPeer python, BenchReport report, Measured m, Gates gates)
     {
         Console.WriteLine("\n## single-task round trip");
         var trips = Math.Max(100, o.LatencyRoundTrips / 4);
@@ -635,6 +642,8 @@ public static class ClusterScenarioRunner
             report.Latency.Add(row);
             Console.WriteLine($"  {t.Key}: p50 {Fmt.Seconds(row.P50)}, p99 {Fmt.Seconds(row.P99)}, mean {Fmt.Seconds(row.Mean)}");
         }
+        if (python.Available)
+            m.Latency["python"] = await ScenarioRunner.PythonLatencyAsync(o, python, report, gates);
     }
 
     // ---- targets and ratios ------------------------------------------------------------------------
@@ -646,7 +655,7 @@ public static class ClusterScenarioRunner
             report.Targets.Add(new TargetCheck(name, value, text, required, value is { } v ? pass(v) : null));
         void Ratio(string name, double? value, string meaning, string? text = null) =>
             report.Ratios.Add(new RatioRow(name, value, text ?? Fmt.Times(value), meaning));
-        var variants = new[] { ("cluster", "ClusterClient"), ("inproc", "master in bench process") };
+        var variants = new[] { ("cluster", "ClusterClient"), ("longway", "ClusterClient, long way"), ("inproc", "master in bench process") };
 
         if (o.Only.Contains("tiny"))
         {
@@ -701,6 +710,8 @@ public static class ClusterScenarioRunner
             {
                 if (m.Latency.TryGetValue(key, out var row) && m.Latency.TryGetValue("embedded", out var e) && row.P50 is { } p && e.P50 is { } ep)
                     Ratio($"latency p50, {label}: cluster / embedded", p / ep, "how many times longer a cluster round trip takes (context, no target)");
+                if (key != "inproc" && m.Latency.TryGetValue(key, out var own) && own.P50 is { } mine && m.Latency.TryGetValue("python", out var py) && py.P50 is { } pp)
+                    Target($"single-task round trip p50, {label}: cluster / Python apply_async().get()", mine / pp, Fmt.Times(mine / pp), "≤ 1.0×", v => v <= 1.0);
             }
         }
     }

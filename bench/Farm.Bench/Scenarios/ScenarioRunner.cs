@@ -412,15 +412,21 @@ public static class ScenarioRunner
         m.LatencyFarm = new LatencyRow("ActorFarm `await ApplyAsync(Sqrt, 2.0)`", o.LatencyRoundTrips, o.Reps,
             Stat.Of(p50s).Median, Stat.Of(p99s).Median, Stat.Of(means).Median, $"after {Fmt.Count(o.LatencyWarmup)} warm-up calls");
         report.Latency.Add(m.LatencyFarm);
+        m.LatencyPython = await PythonLatencyAsync(o, python, report, gates);
+    }
 
+    /// <summary>Python's <c>apply_async(...).get()</c> round trip, the peer of every single-task latency row (embedded and cluster runs).</summary>
+    internal static async Task<LatencyRow> PythonLatencyAsync(ScenarioOptions o, PythonPeer python, BenchReport report, Gates gates)
+    {
         var py = await gates.Python.RunAsync(() => python.RunScenarioAsync("latency",
             new Dictionary<string, long> { ["n"] = o.PythonLatencyRoundTrips, ["warmup"] = o.PythonLatencyWarmup, ["reps"] = o.PythonReps, ["processes"] = o.Workers },
             TimeSpan.FromMinutes(10)), "Python peer");
         report.Python["latency"] = py;
-        m.LatencyPython = new LatencyRow("Python `pool.apply_async(math.sqrt, (2.0,)).get()`", o.PythonLatencyRoundTrips, o.PythonReps,
+        var row = new LatencyRow("Python `pool.apply_async(math.sqrt, (2.0,)).get()`", o.PythonLatencyRoundTrips, o.PythonReps,
             py?["p50_s"]?.GetValue<double>(), py?["p99_s"]?.GetValue<double>(), py?["mean_s"]?.GetValue<double>(),
             py is null ? "n/a" : $"after {Fmt.Count(o.PythonLatencyWarmup)} warm-up calls");
-        report.Latency.Add(m.LatencyPython);
+        report.Latency.Add(row);
+        return row;
     }
 
     // ---- targets and ratios ----------------------------------------------------------------------------

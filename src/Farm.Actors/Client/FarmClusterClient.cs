@@ -84,7 +84,8 @@ public static class FarmClusterClient
             .WithInitialContacts(contacts.ToImmutableHashSet())
             .WithUseLegacySerialization(false);
         var clusterClient = system.ActorOf(ClusterClient.Props(settings), $"farm-cluster-client-{Guid.NewGuid().ToString("N")[..8]}");
-        var endpoint = new ShortcutMasterEndpoint(new ClusterClientMasterEndpoint(clusterClient, options.MasterPath));
+        IMasterEndpoint longWay = new ClusterClientMasterEndpoint(clusterClient, options.MasterPath);
+        var endpoint = options.StraightToMaster ? new ShortcutMasterEndpoint(longWay) : longWay;
 
         Func<ValueTask> onDispose = ownsSystem
             ? async () => await system.Terminate().ConfigureAwait(false)

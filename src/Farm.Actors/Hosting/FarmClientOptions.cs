@@ -43,6 +43,14 @@ public sealed record FarmClientOptions
     /// </summary>
     public Security.FarmTlsOptions? Tls { get; init; }
 
+    /// <summary>
+    /// Whether a client outside the cluster talks to the master's actor straight once it has heard from it and
+    /// proved the way (the default): one remoting hop per message instead of the receptionist and a singleton
+    /// proxy. False keeps every message on the cluster client's long way (for a client that can hear the master
+    /// but not reach its node, or to measure the difference). Cluster clients only.
+    /// </summary>
+    public bool StraightToMaster { get; init; } = true;
+
     /// <summary>How long <see cref="Client.FarmClient.GetStatusAsync"/> waits for the master.</summary>
     public TimeSpan StatusTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }
