@@ -45,6 +45,7 @@ internal sealed class FarmClientActor(ConcurrentDictionary<string, JobSink> sink
             case MessageFragment fragment:
                 // A result too large for one frame: handled as soon as whole, in this turn, so it keeps its
                 // place before the job's later (smaller) messages — the last one says the job is complete.
+                FragmentAssembler.Acknowledge(fragment, Sender, Self);
                 try
                 {
                     if (_assembler.TryAdd(fragment, out var whole))

@@ -190,6 +190,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             case SweepDeadlines: OnSweepDeadlines(); break;
             case JournalChunksDone: OnJournalChunksDone(); break;
             case MessageFragment fragment: OnFragment(fragment); break;
+            case FragmentAck ack: _fragmenter.OnAck(ack); break;
             case FetchPackage fetch: OnFetchPackage(fetch); break;
             case ClusterEvent.UnreachableMember unreachable: OnNodeUnreachable(unreachable.Member.Address); break;
             case ClusterEvent.ReachableMember reachable: OnNodeReachable(reachable.Member.Address); break;
@@ -208,6 +209,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
     /// </summary>
     private void OnFragment(MessageFragment fragment)
     {
+        FragmentAssembler.Acknowledge(fragment, Sender, Self);
         object? message;
         try
         {
@@ -515,7 +517,9 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         if (job is not null && job.Lifecycle == JobLifecycle.AwaitingResume)
             ping.ReplyTo.Tell(new JobRecovered(job.Id, job.Pending.Keys.Order().ToArray()));
         else
-            ping.ReplyTo.Tell(new JobPong(ping.JobId, job is not null));
+            // A job that ended here has its end on the way to the client (behind a large result, say): known, not to be
+            // sent again. Its answer goes behind whatever this master still sends that client.
+            _fragmenter.Send(ping.ReplyTo, new JobPong(ping.JobId, job is not null || _ended.Contains(ping.JobId)), Self);
     }
 
     /// <summary>
@@ -544,7 +548,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         {
             _fragmenter.Send(attach.ReplyTo, new ChunkResults(ended.Id, ended.Results, JobCompleted: ended.Error is null), Self);
             if (ended.Error is { } error)
-                attach.ReplyTo.Tell(new JobFailed(ended.Id, error));
+                _fragmenter.Send(attach.ReplyTo, new JobFailed(ended.Id, error), Self); // behind the results
             return;
         }
         var why = job is not null
@@ -825,6 +829,8 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
     {
         foreach (var (id, worker) in _packages.TakeAbandonedWaits(PackageInUse))
             worker.Tell(new PackageUnavailable(id, $"package {id} never reached the master, and no job needs it any more"));
+        foreach (var stalled in _fragmenter.ForgetStalled(_assembler.StaleAfter))
+            _log.Warning("dropped a large message to {0}: it acknowledged none of its pieces for {1}", stalled.Path, _assembler.StaleAfter);
         foreach (var expired in _kept.Expire())
             _log.Info("the kept results of job {0} expired unfetched", expired);
         ReviewWaiting();
@@ -961,7 +967,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             if (lastResults is { Count: > 0 })
                 SendResults(job, lastResults, completed: false);
             _log.Info("job {0} failed: {1}", job.Id, error!.Message);
-            job.Client.Tell(new JobFailed(job.Id, error));
+            _fragmenter.Send(job.Client, new JobFailed(job.Id, error), Self); // behind its last results, which may still be going out
         }
         if (job.Kept is not null && endedAs != JobLifecycle.Cancelled)
             _kept.Keep(job.Id, job.Kept, error, job.Owner);

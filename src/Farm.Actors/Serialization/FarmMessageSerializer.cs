@@ -67,6 +67,7 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
     public const string FetchPackageManifest = "FP";
     public const string PackageUnavailableManifest = "PN";
     public const string AuthenticatedManifest = "AU";
+    public const string FragmentAckManifest = "MA";
 
     /// <summary>
     /// A traced <see cref="SubmitJob"/>: its layout adds the trace context at the end. An untraced one keeps "SJ" and
@@ -90,6 +91,7 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
         [typeof(FarmStatus)] = FarmStatusManifest,
         [typeof(ReRegister)] = ReRegisterManifest,
         [typeof(MessageFragment)] = MessageFragmentManifest,
+        [typeof(FragmentAck)] = FragmentAckManifest,
         [typeof(V1ChunksDone)] = ChunksDoneManifest,
         [typeof(V1JobEnded)] = JobEndedManifest,
         [typeof(V1MasterSnapshot)] = MasterSnapshotManifest,
@@ -187,6 +189,10 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
             case TasksDone m: Write(writer, m); break;
             case FarmStatus m: Write(writer, m); break;
             case MessageFragment m: Write(writer, m); break;
+            case FragmentAck m:
+                writer.WriteString(m.TransferId);
+                writer.WriteInt32(m.Index);
+                break;
             case V1ChunksDone m: writer.WriteString(m.JobId); WireLayouts.WriteIndexes(writer, m.ChunkIndexes); break;
             case V1JobEnded m: writer.WriteString(m.JobId); break;
             case V1MasterSnapshot m: Write(writer, m); break;
@@ -486,6 +492,7 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
             FarmStatusManifest => ReadFarmStatus(ref reader),
             ReRegisterManifest => ReRegister.Instance,
             MessageFragmentManifest => ReadMessageFragment(ref reader),
+            FragmentAckManifest => new FragmentAck(reader.ReadString("transfer id"), reader.ReadInt32("fragment index")),
             ChunksDoneManifest => new V1ChunksDone(reader.ReadString("job id"), WireLayouts.ReadIndexes(ref reader, "chunk indexes")),
             JobEndedManifest => new V1JobEnded(reader.ReadString("job id")),
             MasterSnapshotManifest => ReadV1MasterSnapshot(ref reader),

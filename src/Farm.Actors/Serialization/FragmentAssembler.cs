@@ -36,6 +36,16 @@ internal sealed class FragmentAssembler
     /// <summary>Messages being received.</summary>
     public int Pending => _transfers.Count;
 
+    /// <summary>
+    /// Tells a fragment's sender it is in (<see cref="FragmentAck"/>), so the sender's window moves on
+    /// (<see cref="MessageFragmenter.Send"/>). Fragments sent without a sender to hear it (a client outside an actor) are not.
+    /// </summary>
+    public static void Acknowledge(MessageFragment fragment, IActorRef sender, IActorRef self)
+    {
+        if (!sender.IsNobody() && sender.Path.Name != "deadLetters")
+            sender.Tell(new FragmentAck(fragment.TransferId, fragment.Index), self);
+    }
+
     /// <summary>Adds a fragment; when it was the last one missing, returns the whole message.</summary>
     /// <exception cref="SerializationException">The fragment contradicts its transfer, or the message does not deserialize.</exception>
     public bool TryAdd(MessageFragment fragment, out object? message)

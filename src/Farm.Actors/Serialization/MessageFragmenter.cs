@@ -11,6 +11,14 @@ namespace ActorFarm.Serialization;
 /// reuses them instead of serializing again), otherwise its bytes go as <see cref="MessageFragment"/>s that
 /// each fit a frame and a <see cref="FragmentAssembler"/> at the receiver puts together.
 /// <para>
+/// <b>Paced.</b> A large message sent by an actor (<see cref="Send"/>) goes out a window of
+/// <see cref="Window"/> fragments at a time: the receiver acknowledges each (<see cref="FragmentAck"/>, to the
+/// fragment's sender) and the actor hands the acks to <see cref="OnAck"/>, which releases the next ones. Sent all at
+/// once, a 480 MB result queued ahead of the cluster's heartbeats on the one connection between two nodes: they
+/// marked each other unreachable and the task ran twice. Whatever the actor sends the same target meanwhile waits
+/// behind the transfer, so its messages keep their order (a job's last results, then "completed").
+/// </para>
+/// <para>
 /// Messages within one process are never serialized: in a system without remoting nothing is checked,
 /// and in a cluster node a message to a local actor is not either (except through a singleton proxy or a
 /// cluster client, whose destination may be anywhere: <see cref="SendViaRelay"/>).
@@ -33,8 +41,23 @@ internal sealed class MessageFragmenter
     /// <summary>The limit on one message when the configuration sets none (<c>farm.max-message-size</c>).</summary>
     public const long DefaultMaxMessageBytes = 512L * 1024 * 1024;
 
+    /// <summary>Fragments unacknowledged at once per target by default: 4 of about 4 MiB, 16 MiB on the wire.</summary>
+    public const int DefaultWindow = 4;
+
+    /// <summary>What an actor sends one target while a paced transfer to it is still going out, in order.</summary>
+    private sealed class Outbox(IActorRef target, IActorRef sender)
+    {
+        public IActorRef Target { get; } = target;
+        public IActorRef Sender { get; } = sender;
+        public Queue<IFarmMessage> Waiting { get; } = new();
+        public int Unacknowledged { get; set; }
+        public long LastProgress { get; set; } = Environment.TickCount64;
+    }
+
     private readonly FarmMessageSerializer? _serializer;
     private readonly bool _remoting;
+    private readonly Dictionary<IActorRef, Outbox> _outboxes = new();
+    private readonly Dictionary<string, Outbox> _byTransfer = new(StringComparer.Ordinal);
 
     public MessageFragmenter(ActorSystem system)
     {
@@ -56,14 +79,103 @@ internal sealed class MessageFragmenter
     /// <summary>Fragments sent so far (for tests and status).</summary>
     public long FragmentsSent { get; private set; }
 
-    /// <summary>Sends <paramref name="message"/> to an actor reference, in fragments when it is remote and too large.</summary>
+    /// <summary>Fragments sent at once per target before the receiver acknowledges them.</summary>
+    public int Window { get; init; } = DefaultWindow;
+
+    /// <summary>Targets with a paced transfer still going out (for tests and status).</summary>
+    public int TransfersGoingOut => _outboxes.Count;
+
+    /// <summary>
+    /// Sends <paramref name="message"/> from the calling actor (<paramref name="sender"/>, which must pass the acks it
+    /// gets to <see cref="OnAck"/>) to <paramref name="target"/>: in paced fragments when it is remote and too large,
+    /// and behind a transfer to that target still going out. <paramref name="relayed"/>: the target is a local relay
+    /// (a singleton proxy) whose destination may be on another node, so the message is measured all the same.
+    /// </summary>
     /// <exception cref="MessageTooLargeException">The message is larger than <see cref="MaxMessageBytes"/>.</exception>
-    public void Send(IActorRef target, IFarmMessage message, IActorRef? sender = null)
+    public void Send(IActorRef target, IFarmMessage message, IActorRef sender, bool relayed = false)
     {
-        if (!_remoting || !target.Path.Address.HasGlobalScope)
-            target.Tell(message, sender ?? ActorRefs.NoSender);
+        if (_outboxes.TryGetValue(target, out var busy))
+        {
+            Enqueue(busy, message);
+            Pump(busy);
+            return;
+        }
+        if (!_remoting || _serializer is null || (!relayed && !target.Path.Address.HasGlobalScope))
+        {
+            target.Tell(message, sender);
+            return;
+        }
+        var bytes = Measure(message);
+        if (bytes is null)
+        {
+            target.Tell(message, sender); // fits a frame; the transport takes the bytes already made
+            return;
+        }
+        var outbox = new Outbox(target, sender);
+        _outboxes.Add(target, outbox);
+        foreach (var fragment in Cut(message, bytes))
+            outbox.Waiting.Enqueue(fragment);
+        Pump(outbox);
+    }
+
+    /// <summary>A fragment arrived: the next ones to its target may go.</summary>
+    public void OnAck(FragmentAck ack)
+    {
+        if (!_byTransfer.TryGetValue(ack.TransferId, out var outbox))
+            return; // an unpaced transfer's (or a forgotten one's)
+        outbox.Unacknowledged--;
+        outbox.LastProgress = Environment.TickCount64;
+        Pump(outbox);
+    }
+
+    /// <summary>
+    /// Drops the transfers whose target acknowledged nothing for <paramref name="stale"/> (it died, or its node did),
+    /// with whatever waited behind them; returns their targets. Call it from the actor's periodic timer.
+    /// </summary>
+    public List<IActorRef> ForgetStalled(TimeSpan stale)
+    {
+        var now = Environment.TickCount64;
+        var stalled = _outboxes.Values.Where(o => now - o.LastProgress > stale.TotalMilliseconds).ToList();
+        foreach (var outbox in stalled)
+            Close(outbox);
+        return stalled.Select(o => o.Target).ToList();
+    }
+
+    private void Enqueue(Outbox outbox, IFarmMessage message)
+    {
+        var bytes = _remoting && _serializer is not null ? Measure(message) : null;
+        if (bytes is null)
+            outbox.Waiting.Enqueue(message);
         else
-            SendViaRelay(message, m => target.Tell(m, sender ?? ActorRefs.NoSender));
+            foreach (var fragment in Cut(message, bytes))
+                outbox.Waiting.Enqueue(fragment);
+    }
+
+    /// <summary>Sends what waits while fewer than <see cref="Window"/> fragments are unacknowledged; a drained outbox closes.</summary>
+    private void Pump(Outbox outbox)
+    {
+        while (outbox.Waiting.Count > 0 && outbox.Unacknowledged < Window)
+        {
+            var next = outbox.Waiting.Dequeue();
+            if (next is MessageFragment fragment)
+            {
+                outbox.Unacknowledged++;
+                if (fragment.Index == 0)
+                    _byTransfer[fragment.TransferId] = outbox;
+                if (fragment.Index == fragment.Count - 1)
+                    outbox.LastProgress = Environment.TickCount64;
+            }
+            outbox.Target.Tell(next, outbox.Sender);
+        }
+        if (outbox.Waiting.Count == 0 && outbox.Unacknowledged == 0)
+            Close(outbox);
+    }
+
+    private void Close(Outbox outbox)
+    {
+        _outboxes.Remove(outbox.Target);
+        foreach (var id in _byTransfer.Where(t => ReferenceEquals(t.Value, outbox)).Select(t => t.Key).ToList())
+            _byTransfer.Remove(id);
     }
 
     /// <summary>
@@ -79,28 +191,43 @@ internal sealed class MessageFragmenter
             return;
         }
 
-        var bytes = _serializer.ToBinaryForSending(message, FragmentBytes);
+        var bytes = Measure(message);
         if (bytes is null)
         {
             tell(message); // fits a frame; the transport takes the bytes already made
             return;
         }
-        if (bytes.Length > MaxMessageBytes)
+        foreach (var fragment in Cut(message, bytes))
+            tell(fragment);
+    }
+
+    /// <summary>The message's bytes when it is too large for one frame; null when it fits (the transport then reuses the bytes made).</summary>
+    /// <exception cref="MessageTooLargeException">The message is larger than <see cref="MaxMessageBytes"/>.</exception>
+    private byte[]? Measure(IFarmMessage message)
+    {
+        var bytes = _serializer!.ToBinaryForSending(message, FragmentBytes);
+        if (bytes is not null && bytes.Length > MaxMessageBytes)
         {
             throw new MessageTooLargeException(
                 $"a {message.GetType().Name} of {bytes.Length:N0} bytes is larger than farm.max-message-size ({MaxMessageBytes:N0} bytes); " +
                 "send smaller items or raise the limit on every node");
         }
+        return bytes;
+    }
 
-        var manifest = _serializer.Manifest(message);
+    private List<MessageFragment> Cut(IFarmMessage message, byte[] bytes)
+    {
+        var manifest = _serializer!.Manifest(message);
         var transferId = Guid.NewGuid().ToString("N");
         var count = (int)((bytes.LongLength + FragmentBytes - 1) / FragmentBytes);
+        var fragments = new List<MessageFragment>(count);
         for (var i = 0; i < count; i++)
         {
             var offset = (long)i * FragmentBytes;
             var length = (int)Math.Min(FragmentBytes, bytes.LongLength - offset);
-            tell(new MessageFragment(transferId, i, count, manifest, bytes.LongLength, offset, bytes.AsMemory((int)offset, length)));
+            fragments.Add(new MessageFragment(transferId, i, count, manifest, bytes.LongLength, offset, bytes.AsMemory((int)offset, length)));
         }
         FragmentsSent += count;
+        return fragments;
     }
 }

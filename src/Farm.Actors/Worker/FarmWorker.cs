@@ -49,8 +49,13 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers, IWithUnboundedStas
 
     /// <summary>New with every start of this actor, so the master can tell a retried registration from a restart.</summary>
     private readonly string _incarnation = Guid.NewGuid().ToString("N");
-    private readonly MessageFragmenter _fragmenter = new(Context.System);
     private readonly FragmentAssembler _assembler = new(Context.System);
+
+    /// <summary>
+    /// Where this worker's messages to the master go: across nodes its <see cref="MasterOutbox"/>, which paces large
+    /// results while the worker runs tasks; in a process without remoting the master itself.
+    /// </summary>
+    private IActorRef _toMaster = ActorRefs.Nobody;
 
     /// <summary>The states this worker's functions made with their setup, by function name; see <see cref="WorkerState"/>.</summary>
     private readonly Dictionary<string, object?> _states = new(StringComparer.Ordinal);
@@ -87,6 +92,9 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers, IWithUnboundedStas
     {
         // Tasks for this worker's functions may come from another node: let their item types in.
         FarmTypeRegistry.Get(Context.System).AllowFunctions(_functions);
+        _toMaster = ((ExtendedActorSystem)Context.System).Provider is Akka.Remote.IRemoteActorRefProvider
+            ? Context.ActorOf(MasterOutbox.Props(_master, ResultsTooLarge), "to-master")
+            : _master;
         Register();
         Timers.StartPeriodicTimer("register", RetryRegistration.Instance, _settings.RegisterRetryInterval);
         Timers.StartPeriodicTimer("unload-idle-packages", UnloadIdlePackages.Instance, _settings.DeployedPackageIdle / 4);
@@ -173,7 +181,7 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers, IWithUnboundedStas
     private void Leave()
     {
         Timers.Cancel("register");
-        _master.Tell(new WorkerLeaving(Self));
+        _toMaster.Tell(new WorkerLeaving(Self)); // behind results still going out
         Sender.Tell(Akka.Done.Instance);
         Become(Leaving);
     }
@@ -193,6 +201,7 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers, IWithUnboundedStas
     /// </summary>
     private void OnFragment(MessageFragment fragment)
     {
+        FragmentAssembler.Acknowledge(fragment, Sender, Self);
         try
         {
             if (_assembler.TryAdd(fragment, out var whole))
@@ -205,7 +214,7 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers, IWithUnboundedStas
     }
 
     private void Register() =>
-        _master.Tell(new RegisterWorker(Self, _functions.Names, _settings.Prefetch, _incarnation, _settings.HostId));
+        _toMaster.Tell(new RegisterWorker(Self, _functions.Names, _settings.Prefetch, _incarnation, _settings.HostId));
 
     private void Run(RunTasks batch)
     {
@@ -215,7 +224,7 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers, IWithUnboundedStas
             foreach (var id in missing)
             {
                 if (_fetching.Add(id))
-                    _master.Tell(new FetchPackage(id, Self));
+                    _toMaster.Tell(new FetchPackage(id, Self));
             }
             Timers.StartSingleTimer("package-fetch", PackageFetchTimedOut.Instance, _settings.PackageFetchTimeout);
             Become(WaitingForPackages);
@@ -225,18 +234,18 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers, IWithUnboundedStas
         var outcomes = new TaskOutcome[batch.Tasks.Count];
         for (var i = 0; i < outcomes.Length; i++)
             outcomes[i] = RunOne(batch.Tasks[i]);
-        try
-        {
-            _fragmenter.SendViaRelay(new TasksDone(Self, batch.BatchId, outcomes), m => _master.Tell(m));
-        }
-        catch (MessageTooLargeException e)
-        {
-            // The results cannot travel: report that, per task, instead of results that would be dropped.
-            var refused = outcomes.Select(o => o.Error is not null ? o
-                : new TaskOutcome(o.TaskId, null, new TaskError(-1, "ActorFarm.MessageTooLarge", e.Message, null), o.ElapsedNanoseconds)).ToArray();
-            _master.Tell(new TasksDone(Self, batch.BatchId, refused));
-        }
+        _toMaster.Tell(new TasksDone(Self, batch.BatchId, outcomes));
     }
+
+    /// <summary>Results that cannot travel (larger than the farm's message limit): that, per task, instead of results that would be dropped.</summary>
+    private static IFarmMessage? ResultsTooLarge(IFarmMessage message, MessageTooLargeException e) =>
+        message is TasksDone done
+            ? done with
+            {
+                Outcomes = done.Outcomes.Select(o => o.Error is not null ? o
+                    : new TaskOutcome(o.TaskId, null, new TaskError(-1, "ActorFarm.MessageTooLarge", e.Message, null), o.ElapsedNanoseconds)).ToArray(),
+            }
+            : null;
 
     private TaskOutcome RunOne(FarmTask task)
     {

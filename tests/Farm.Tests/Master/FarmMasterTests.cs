@@ -194,6 +194,23 @@ public sealed class FarmMasterTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_ping_for_a_job_that_ended_here_says_known_so_the_client_waits_for_its_end_instead_of_sending_it_again()
+    {
+        var master = StartMaster();
+        var worker = RegisterWorker(master, "worker");
+        Submit(master, "job-1", chunks: 1);
+        var batch = worker.ExpectMsg<RunTasks>();
+        master.Tell(new TasksDone(worker.Ref, batch.BatchId, [Succeed(batch.Tasks[0])]));
+        Assert.True(_client.ExpectMsg<ChunkResults>().JobCompleted);
+
+        // Its last result may still be crossing (a large one takes seconds): the client's ping must not start it again.
+        master.Tell(new PingJob("job-1", _client.Ref));
+        Assert.Equal(new JobPong("job-1", Known: true), _client.ExpectMsg<JobPong>());
+        master.Tell(new PingJob("never-submitted", _client.Ref));
+        Assert.Equal(new JobPong("never-submitted", Known: false), _client.ExpectMsg<JobPong>());
+    }
+
+    [Fact]
     public void A_job_id_already_running_is_refused()
     {
         var master = StartMaster();

@@ -148,6 +148,70 @@ public sealed class MessageFragmentTests : TestKit
     }
 
     [Fact]
+    public void A_large_message_goes_a_window_of_fragments_at_a_time_and_what_follows_it_to_that_target_waits_behind_it()
+    {
+        var target = CreateTestProbe();
+        var other = CreateTestProbe();
+        var fragmenter = new MessageFragmenter(Sys) { Window = 3 };
+        var big = BigBatch(200_000);
+
+        fragmenter.Send(target.Ref, big, TestActor, relayed: true);
+        fragmenter.Send(target.Ref, new CancelJob("after-the-big-one"), TestActor, relayed: true);
+        fragmenter.Send(other.Ref, new CancelJob("to-someone-else"), TestActor, relayed: true);
+
+        // Only the window is out; the small message to the same target waits, one to another target does not.
+        var received = target.ReceiveN(3).Cast<MessageFragment>().ToList();
+        Assert.False(target.HasMessages);
+        Assert.Equal("to-someone-else", other.ExpectMsg<CancelJob>().JobId);
+        Assert.Equal(1, fragmenter.TransfersGoingOut);
+        Assert.Equal([0, 1, 2], received.Select(f => f.Index));
+
+        // Each acknowledgement lets one more go; once all are out, the small message follows them.
+        var assembler = new FragmentAssembler(Sys);
+        object? whole = null;
+        var count = received[0].Count;
+        for (var next = 0; next < count; next++)
+        {
+            var fragment = received[next];
+            Assert.Equal(TestActor, target.LastSender);
+            Assert.Equal(next == count - 1, assembler.TryAdd(fragment, out whole));
+            fragmenter.OnAck(new FragmentAck(fragment.TransferId, fragment.Index));
+            if (next + 3 < count)
+            {
+                received.Add(target.ExpectMsg<MessageFragment>()); // exactly one more
+                Assert.False(target.HasMessages);
+            }
+        }
+        Assert.Equal(count, received.Count);
+        Assert.Equal("after-the-big-one", target.ExpectMsg<CancelJob>().JobId);
+        Assert.Equal(0, fragmenter.TransfersGoingOut);
+        Assert.Equal((double[])big.Tasks[0].Items, (double[])Assert.IsType<RunTasks>(whole).Tasks[0].Items);
+
+        // With nothing going out, a small message goes at once.
+        fragmenter.Send(target.Ref, new CancelJob("straight"), TestActor, relayed: true);
+        Assert.Equal("straight", target.ExpectMsg<CancelJob>().JobId);
+    }
+
+    [Fact]
+    public void A_transfer_its_target_stopped_acknowledging_is_dropped_with_what_waited_behind_it()
+    {
+        var target = CreateTestProbe();
+        var fragmenter = new MessageFragmenter(Sys) { Window = 2 };
+        fragmenter.Send(target.Ref, BigBatch(200_000), TestActor, relayed: true);
+        fragmenter.Send(target.Ref, new CancelJob("behind"), TestActor, relayed: true);
+        target.ReceiveN(2);
+
+        Assert.Empty(fragmenter.ForgetStalled(TimeSpan.FromMinutes(1)));
+        SpinWait.SpinUntil(() => false, 5); // let at least one tick of the clock pass
+        Assert.Equal([target.Ref], fragmenter.ForgetStalled(TimeSpan.Zero));
+
+        Assert.Equal(0, fragmenter.TransfersGoingOut);
+        Assert.False(target.HasMessages);
+        fragmenter.Send(target.Ref, new CancelJob("later"), TestActor, relayed: true);
+        Assert.Equal("later", target.ExpectMsg<CancelJob>().JobId);
+    }
+
+    [Fact]
     public void Without_remoting_nothing_is_measured_or_cut()
     {
         using var local = ActorSystem.Create("local", FarmSerialization.Config);
@@ -185,6 +249,7 @@ public sealed class RemoteFragmentTests : TestKit
         {
             if (message is MessageFragment fragment)
             {
+                FragmentAssembler.Acknowledge(fragment, Sender, Self);
                 try
                 {
                     if (_assembler.TryAdd(fragment, out var whole))
@@ -202,6 +267,20 @@ public sealed class RemoteFragmentTests : TestKit
         }
     }
 
+    /// <summary>Sends what it is given to the receiver, paced (a window of one fragment), and releases fragments as acks come.</summary>
+    private sealed class PacedSender(IActorRef receiver) : UntypedActor
+    {
+        private readonly MessageFragmenter _fragmenter = new(Context.System) { Window = 1 };
+
+        protected override void OnReceive(object message)
+        {
+            if (message is FragmentAck ack)
+                _fragmenter.OnAck(ack);
+            else
+                _fragmenter.Send(receiver, (IFarmMessage)message, Self);
+        }
+    }
+
     public RemoteFragmentTests() : base(Remote("4MiB"))
     {
     }
@@ -214,11 +293,15 @@ public sealed class RemoteFragmentTests : TestKit
         var address = ((ExtendedActorSystem)other).Provider.DefaultAddress;
         var remoteReceiver = await Sys.ActorSelection(new RootActorPath(address) / "user" / "receiver").ResolveOne(TimeSpan.FromSeconds(10));
 
+        // 10 MB, three fragments, one at a time: each goes only once the receiver acknowledged the one before.
         var values = Enumerable.Range(0, 1_310_720).Select(i => (double)i).ToArray();
-        new MessageFragmenter(Sys).Send(remoteReceiver, new RunTasks(5, [new FarmTask(1, "sqrt", values, 0, values.Length)]));
+        var sender = Sys.ActorOf(Props.Create(() => new PacedSender(remoteReceiver)));
+        sender.Tell(new RunTasks(5, [new FarmTask(1, "sqrt", values, 0, values.Length)]));
+        sender.Tell(new CancelJob("after-it"));
 
         var back = ExpectMsg<RunTasks>(TimeSpan.FromSeconds(20));
         Assert.Equal(values, (double[])back.Tasks[0].Items);
+        Assert.Equal("after-it", ExpectMsg<CancelJob>(TimeSpan.FromSeconds(20)).JobId);
         await other.Terminate();
     }
 }

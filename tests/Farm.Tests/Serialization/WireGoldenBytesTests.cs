@@ -120,6 +120,7 @@ public sealed class WireGoldenBytesTests : Akka.TestKit.Xunit2.TestKit
             new PackageUnavailable("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "package … is not on the master"),
             new Authenticated(new ClientCredential([0x30, 0x82, 0x01, 0x0a, 0xff], 1_796_000_000_000, [0x01, 0x02, 0xfe]),
                 new SubmitJob("job-3", "sqrt", client, [new JobChunk(0, 0, new[] { 4.0 }, 0, 1)], InputComplete: true, JobOptions.Default)),
+            new FragmentAck("0123456789abcdef", 2),
         ];
     }
 

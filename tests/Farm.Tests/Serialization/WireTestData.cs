@@ -131,5 +131,6 @@ internal static class WireTestData
             Enumerable.Range(0, 16).Select(i => (byte)(255 - i)).ToArray()), new AttachJob("farm-0123456789ab", someActor)),
         new SubmitJob("client-2", "sqrt", someActor, [new JobChunk(0, 0, Doubles, 0, 2)], InputComplete: true, JobOptions.Default,
             TraceParent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+        new FragmentAck("0123456789abcdef", 41),
     ];
 }
