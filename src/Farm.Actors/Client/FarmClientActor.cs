@@ -49,7 +49,10 @@ internal sealed class FarmClientActor(ConcurrentDictionary<string, JobSink> sink
                 try
                 {
                     if (_assembler.TryAdd(fragment, out var whole))
+                    {
                         OnReceive(whole!);
+                        LargeMessageMemory.Release(fragment.TotalBytes);
+                    }
                 }
                 catch (System.Runtime.Serialization.SerializationException e)
                 {

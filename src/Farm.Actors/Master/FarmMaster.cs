@@ -222,6 +222,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             return;
         }
         Active(message!);
+        LargeMessageMemory.Release(fragment.TotalBytes);
     }
 
     // ---- clients --------------------------------------------------------------------------------------

@@ -463,7 +463,8 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
             if (version != FormatVersion)
                 throw reader.Malformed($"format version {version}, but this node reads version {FormatVersion}");
 
-            var message = ReadBody(ref reader, manifest);
+            // A fragment's data stays in the array it came in (the transport's own copy): no copy of each 4 MiB piece.
+            var message = manifest == MessageFragmentManifest ? ReadMessageFragment(ref reader, bytes) : ReadBody(ref reader, manifest);
             reader.ExpectEnd();
             return message;
         }
@@ -491,7 +492,6 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
             GetFarmStatusManifest => GetFarmStatus.Instance,
             FarmStatusManifest => ReadFarmStatus(ref reader),
             ReRegisterManifest => ReRegister.Instance,
-            MessageFragmentManifest => ReadMessageFragment(ref reader),
             FragmentAckManifest => new FragmentAck(reader.ReadString("transfer id"), reader.ReadInt32("fragment index")),
             ChunksDoneManifest => new V1ChunksDone(reader.ReadString("job id"), WireLayouts.ReadIndexes(ref reader, "chunk indexes")),
             JobEndedManifest => new V1JobEnded(reader.ReadString("job id")),
@@ -659,7 +659,7 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
         return new V1MasterSnapshot(jobs, done);
     }
 
-    private static MessageFragment ReadMessageFragment(ref WireReader r)
+    private static MessageFragment ReadMessageFragment(ref WireReader r, byte[] bytes)
     {
         var transferId = r.ReadString("transfer id");
         var index = r.ReadInt32("fragment index");
@@ -667,7 +667,10 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
         var manifest = r.ReadString("fragment manifest");
         var total = r.ReadInt64("total bytes");
         var offset = r.ReadInt64("fragment offset");
-        var data = r.ReadRaw("fragment data", r.ReadCount("fragment length")).ToArray();
+        var length = r.ReadCount("fragment length");
+        var at = r.Position;
+        r.ReadRaw("fragment data", length);
+        var data = bytes.AsMemory(at, length);
         return new MessageFragment(transferId, index, count, manifest, total, offset, data);
     }
 

@@ -51,6 +51,7 @@ internal sealed class MessageFragmenter
         public IActorRef Sender { get; } = sender;
         public Queue<IFarmMessage> Waiting { get; } = new();
         public int Unacknowledged { get; set; }
+        public long BytesSent { get; set; }
         public long LastProgress { get; set; } = Environment.TickCount64;
     }
 
@@ -164,11 +165,15 @@ internal sealed class MessageFragmenter
                     _byTransfer[fragment.TransferId] = outbox;
                 if (fragment.Index == fragment.Count - 1)
                     outbox.LastProgress = Environment.TickCount64;
+                outbox.BytesSent += fragment.Data.Length;
             }
             outbox.Target.Tell(next, outbox.Sender);
         }
         if (outbox.Waiting.Count == 0 && outbox.Unacknowledged == 0)
+        {
             Close(outbox);
+            LargeMessageMemory.Release(outbox.BytesSent);
+        }
     }
 
     private void Close(Outbox outbox)

@@ -205,7 +205,10 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers, IWithUnboundedStas
         try
         {
             if (_assembler.TryAdd(fragment, out var whole))
+            {
                 Self.Forward(whole!);
+                LargeMessageMemory.Release(fragment.TotalBytes);
+            }
         }
         catch (System.Runtime.Serialization.SerializationException e)
         {

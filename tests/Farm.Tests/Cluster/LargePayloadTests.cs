@@ -1,5 +1,6 @@
 using ActorFarm.Client;
 using ActorFarm.Functions;
+using ActorFarm.Protocol;
 using ActorFarm.Testing.Clusters;
 
 namespace ActorFarm.Tests.Cluster;
@@ -21,6 +22,43 @@ public sealed class LargePayloadTests
             await RunLargeJobsAsync(cluster);
         }
         catch (Exception e)
+        {
+            throw new Xunit.Sdk.XunitException($"{e}{Environment.NewLine}{cluster}");
+        }
+    }
+
+    /// <summary>
+    /// A result of 480 MB (60 M longs) crosses worker node → master → client in paced fragments: the nodes never
+    /// mark each other unreachable (that would requeue the task), so it runs once, and arrives whole. Sent all at
+    /// once, it queued ahead of the cluster's heartbeats and the task ran twice.
+    /// </summary>
+    [Fact]
+    public async Task A_480_MB_result_crosses_the_nodes_once_with_no_node_marked_unreachable()
+    {
+        await using var cluster = await LocalFarmCluster.StartAsync(new() { WorkerNodes = 1, WorkersPerNode = 1 });
+        try
+        {
+            await using var farm = cluster.StartClient(new() { Workers = 1 });
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+            const long n = 60_000_000;
+
+            var result = await farm.ApplyAsync(BuiltInFunctions.Range, n, cancellationToken: timeout.Token);
+
+            Assert.Equal(n, result.Length);
+            for (var i = 0; i < result.Length; i++)
+            {
+                if (result[i] != i)
+                    Assert.Fail($"item {i} of the result is {result[i]}");
+            }
+            var status = await farm.GetStatusAsync(timeout.Token);
+            Assert.All(status.Members, m => Assert.True(m.Reachable, $"{m.Address} is unreachable"));
+            var worker = Assert.Single(status.Workers);
+            Assert.Equal(1L, worker.TasksCompleted); // ran once: never requeued by an unreachable node
+            Assert.Equal(0, status.DuplicateResultsDropped);
+            var job = Assert.Single(status.EndedJobs);
+            Assert.Equal((JobRunState.Completed, 0), (job.State, job.Requeued));
+        }
+        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {
             throw new Xunit.Sdk.XunitException($"{e}{Environment.NewLine}{cluster}");
         }
