@@ -917,6 +917,9 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         if (plan.IsEmpty)
             return false;
         var tasks = _book.Commit(plan, worker, _time.GetTimestamp(), _time);
+        // The plan names the chunks it cut, and a chunk holds its output once done: kept until the next plan, the last
+        // batch's chunks kept a job's results alive after its end (1 GB in a master that had relayed a 1 GB result).
+        _planBuffer.Clear();
         var batchId = ++_nextBatchId;
         worker.OpenBatches.Add(batchId);
         try

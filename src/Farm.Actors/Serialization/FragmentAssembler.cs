@@ -90,6 +90,8 @@ internal sealed class FragmentAssembler
 
         _transfers.Remove(fragment.TransferId);
         message = _serializer.FromBinary(transfer.Buffer, fragment.Manifest);
+        transfer = null;
+        LargeMessageMemory.Assembled(fragment.TotalBytes);
         return true;
     }
 

@@ -18,4 +18,16 @@ internal static class LargeMessageMemory
         if (bytes >= Threshold)
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
+
+    /// <summary>
+    /// A message of <paramref name="bytes"/> was just put together from its fragments and read: its assembled bytes are
+    /// garbage before it is handled, which for a master means before it writes the same payload out again. A full
+    /// collection now (not compacting: a sweep) keeps three copies of the payload from being alive at once (measured
+    /// on a master relaying 1 GB: 3.5 GB peak).
+    /// </summary>
+    public static void Assembled(long bytes)
+    {
+        if (bytes >= Threshold)
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
+    }
 }
