@@ -8,7 +8,8 @@ namespace ActorFarm.Tests.Telemetry;
 /// <summary>
 /// Spans from real processes, over OTLP/HTTP to a collector this test runs: <c>farm map --contact</c> with
 /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> set starts the job's trace, and the master node's chunk spans and the worker
-/// nodes' batch spans (each process named by its <c>OTEL_SERVICE_NAME</c>) are children of its job span, in its trace.
+/// nodes' batch spans (each process named by its <c>OTEL_SERVICE_NAME</c>) are children of its job span, in its trace;
+/// <c>farm map</c> has sent its spans by the time it exits, and none with <c>OTEL_TRACES_EXPORTER=none</c>.
 /// </summary>
 public sealed class OtlpExportTests
 {
@@ -55,6 +56,31 @@ public sealed class OtlpExportTests
             Assert.Equal(root.SpanId, span.ParentSpanId);
         });
         Assert.Equal(0, collector.Malformed);
+    }
+
+    [Fact]
+    public async Task Farm_map_has_sent_its_trace_when_it_exits_and_sends_none_with_OTEL_TRACES_EXPORTER_none()
+    {
+        await using var collector = await OtlpTraceCollector.StartAsync();
+        var off = new Dictionary<string, string>(collector.ExporterEnvironment("farm-map-off")) { ["OTEL_TRACES_EXPORTER"] = "none" };
+        var untraced = await FarmCommand.RunAsync(["map", "sqrt", "--range", "0:100", "--chunk-size", "10"], stdin: null, environment: off);
+        Assert.True(untraced.ExitCode == 0, untraced.ToString());
+        Assert.Empty(collector.Spans); // a run that exported would have done so before it exited (below)
+
+        // An embedded farm: the client's, the master's and the workers' spans all come from this one process, and
+        // are all in the collector the moment it has exited (disposing the tracer provider sends what is buffered).
+        var traced = await FarmCommand.RunAsync(["map", "sqrt", "--range", "0:100", "--chunk-size", "10"], stdin: null,
+            environment: collector.ExporterEnvironment("farm-map"));
+        Assert.True(traced.ExitCode == 0, traced.ToString());
+        var spans = collector.Spans;
+        var root = Assert.Single(spans, s => s.Name == "farm job sqrt");
+        Assert.Equal(10, Named(spans, "farm chunk sqrt").Count);
+        Assert.Equal(100L, Named(spans, "farm batch sqrt").Sum(b => (long)b.Attributes["farm.batch.items"]));
+        Assert.All(spans, s =>
+        {
+            Assert.Equal("farm-map", s.ServiceName);
+            Assert.Equal(root.TraceId, s.TraceId);
+        });
     }
 
     private static List<OtlpSpan> Named(IEnumerable<OtlpSpan> spans, string name) => spans.Where(s => s.Name == name).ToList();
