@@ -309,7 +309,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             // that we do not hold are added; those we hold are skipped by the book.
             if (resumed.Lifecycle == JobLifecycle.AwaitingResume)
                 resumed.Lifecycle = JobLifecycle.Running;
-            resumed.TraceParent ??= submit.TraceParent; // a recovered job's trace context is not journaled
+            resumed.Trace(submit.TraceParent, _time); // a recovered job's trace context is not journaled
             if (ValidateChunks(resumed.FunctionName, submit.Chunks) is { } bad)
             {
                 EndJob(resumed, JobLifecycle.Failed, bad);
@@ -345,7 +345,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         }
 
         var job = _book.Open(submit.JobId, submit.FunctionName, submit.ReplyTo, submit.Options, requiredHost, owner: caller.Name);
-        job.TraceParent = submit.TraceParent;
+        job.Trace(submit.TraceParent, _time);
         WatchClient(submit.ReplyTo);
         if (submit.Options.KeepResults)
             job.Kept = new List<ChunkResult>();
@@ -634,8 +634,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
                     break;
                 case TaskCompletion.ChunkDone:
                     var job = task!.Job;
-                    if (FarmTracing.TryParent(job.TraceParent, out var parent))
-                        RecordChunkSpan(job, task.Chunk, parent);
+                    job.ChunkSpans?.ChunkDone(task.Chunk.Index, task.Chunk.Input.Count, task.Chunk.FirstDispatched);
                     if (job.Outbox is null)
                     {
                         job.Outbox = new List<ChunkResult>();
@@ -670,14 +669,6 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         _touched.Clear();
 
         Dispatch();
-    }
-
-    /// <summary>A traced job's chunk, from its first dispatch to its last result, as a child of the job's span.</summary>
-    private void RecordChunkSpan(BookJob job, BookChunk chunk, System.Diagnostics.ActivityContext parent)
-    {
-        var end = _time.GetUtcNow();
-        FarmTracing.Record($"farm chunk {job.FunctionName}", System.Diagnostics.ActivityKind.Internal, parent, chunk.FirstDispatched ?? end, end,
-            ("farm.job.id", job.Id), ("farm.chunk.index", chunk.Index), ("farm.chunk.items", chunk.Input.Count));
     }
 
     private static FarmError DescribeTaskError(BookTask task, TaskError error)
@@ -976,6 +967,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         if (job.Kept is not null && endedAs != JobLifecycle.Cancelled)
             _kept.Keep(job.Id, job.Kept, error, job.Owner);
         _book.End(job, endedAs);
+        job.ChunkSpans?.JobEnded();
         FarmMetrics.JobsEnded.Add(1, new KeyValuePair<string, object?>("state", endedAs.ToRunState().ToString().ToLowerInvariant()));
         _ended.Add(StatusView.Describe(job));
         _doneNotJournaled.Remove(job.Id); // the job's end covers its chunks

@@ -235,8 +235,17 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers, IWithUnboundedStas
         }
 
         var outcomes = new TaskOutcome[batch.Tasks.Count];
-        for (var i = 0; i < outcomes.Length; i++)
-            outcomes[i] = RunOne(batch.Tasks[i]);
+        for (var i = 0; i < outcomes.Length;)
+        {
+            var traceParent = batch.Tasks[i].TraceParent;
+            if (traceParent is null)
+            {
+                outcomes[i] = RunOne(batch.Tasks[i]);
+                i++;
+                continue;
+            }
+            i = RunTraced(batch, i, traceParent, outcomes);
+        }
         _toMaster.Tell(new TasksDone(Self, batch.BatchId, outcomes));
     }
 
@@ -250,14 +259,31 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers, IWithUnboundedStas
             }
             : null;
 
+    /// <summary>
+    /// Runs the tasks of one traced job that follow each other in a batch from <paramref name="from"/> (a batch mostly
+    /// holds one job's tasks) under one span, a child of the job's span at its client; returns the index after them.
+    /// One span per task cost a traced job of tiny tasks a microsecond per task (3.15x, bench metrics).
+    /// </summary>
+    private int RunTraced(RunTasks batch, int from, string traceParent, TaskOutcome[] outcomes)
+    {
+        var span = FarmTracing.StartBatch(traceParent, batch.Tasks[from].FunctionName, batch.BatchId);
+        var end = from;
+        long items = 0;
+        var failed = 0;
+        for (; end < outcomes.Length && string.Equals(batch.Tasks[end].TraceParent, traceParent, StringComparison.Ordinal); end++)
+        {
+            outcomes[end] = RunOne(batch.Tasks[end]);
+            items += batch.Tasks[end].Count;
+            if (outcomes[end].Error is not null)
+                failed++;
+        }
+        if (span is not null)
+            FarmTracing.EndBatch(span, end - from, items, failed);
+        return end;
+    }
+
     private TaskOutcome RunOne(FarmTask task)
     {
-        // A traced job's task: a span on this worker's thread, a child of the job's span at its client.
-        using var span = FarmTracing.TryParent(task.TraceParent, out var parent)
-            ? FarmTracing.Source.StartActivity($"farm task {task.FunctionName}", ActivityKind.Server, parent)
-            : null;
-        span?.SetTag("farm.task.id", task.TaskId);
-        span?.SetTag("farm.task.items", task.Count);
         var started = Stopwatch.GetTimestamp();
         long Elapsed() => (long)Stopwatch.GetElapsedTime(started).TotalNanoseconds;
 

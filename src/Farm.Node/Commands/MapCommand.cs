@@ -117,6 +117,9 @@ public static class MapCommand
             return ExitCodes.Usage;
         }
 
+        // With OTEL_EXPORTER_OTLP_ENDPOINT set, the job is traced from here: its span is the root of a trace that the
+        // master's and workers' spans join (when their nodes export too); disposing it at the end sends the spans.
+        using var tracing = OtlpTracing.StartIfConfigured("farm map");
         await using (target)
         {
             var writer = new JsonLineWriter(target.Stream);

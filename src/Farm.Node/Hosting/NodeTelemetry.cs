@@ -32,9 +32,9 @@ internal sealed class NodeTelemetry : IAsyncDisposable
     /// <summary>The exporters asked for, or null for none; a port that cannot be listened on is a <see cref="UsageException"/>.</summary>
     public static async Task<NodeTelemetry?> StartAsync(IPAddress address, int? port)
     {
-        var otlp = Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 };
-        // With OTLP, the node's spans of traced jobs (chunks at a master, tasks at a worker) go there too.
-        var tracing = otlp ? Sdk.CreateTracerProviderBuilder().AddSource(FarmMeter.Name).AddOtlpExporter().Build() : null;
+        var otlp = OtlpTracing.Configured;
+        // With OTLP, the node's spans of traced jobs (chunks at a master, batches of tasks at a worker) go there too.
+        var tracing = OtlpTracing.StartIfConfigured("farm node");
         if (port is not { } p)
             return otlp ? new NodeTelemetry(null, Sdk.CreateMeterProviderBuilder().AddMeter(FarmMeter.Name).AddOtlpExporter().Build()) { _tracing = tracing } : null;
 

@@ -46,6 +46,7 @@ public sealed class LocalFarmCluster : IAsyncDisposable
         {
             Hostname = options.Hostname,
             ExtraArguments = options.MasterArguments,
+            Environment = options.MasterEnvironment,
             Program = options.MasterProgram,
             MaxCapturedChars = options.MaxCapturedChars,
         });
@@ -75,6 +76,7 @@ public sealed class LocalFarmCluster : IAsyncDisposable
         {
             Hostname = Options.Hostname,
             ExtraArguments = [.. Options.WorkerArguments, .. extraArguments],
+            Environment = Options.WorkerEnvironment,
             Program = Options.WorkerProgram,
             MaxCapturedChars = Options.MaxCapturedChars,
         };

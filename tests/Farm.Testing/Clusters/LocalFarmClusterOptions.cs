@@ -20,6 +20,12 @@ public sealed record LocalFarmClusterOptions
     /// <summary>More flags for every worker node (<c>--allow-crash</c>, <c>--config</c>…).</summary>
     public IReadOnlyList<string> WorkerArguments { get; init; } = [];
 
+    /// <summary>Environment variables of the master node (OTEL_*, say), over the FARM_-free environment it gets otherwise.</summary>
+    public IReadOnlyDictionary<string, string> MasterEnvironment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Environment variables of every worker node.</summary>
+    public IReadOnlyDictionary<string, string> WorkerEnvironment { get; init; } = new Dictionary<string, string>();
+
     public NodeProgram MasterProgram { get; init; } = NodeProgram.FarmNode;
 
     public NodeProgram WorkerProgram { get; init; } = NodeProgram.FarmNode;

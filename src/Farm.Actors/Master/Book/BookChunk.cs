@@ -26,8 +26,11 @@ internal sealed class BookChunk(JobChunk input)
     /// <summary>Items from the chunk's start already cut into tasks.</summary>
     public int Cut { get; set; }
 
-    /// <summary>When its first task went to a worker, for its span in a traced job (<see cref="BookJob.TraceParent"/>); null before.</summary>
-    public DateTimeOffset? FirstDispatched { get; set; }
+    /// <summary>
+    /// When its first task went to a worker (a <see cref="TimeProvider.GetTimestamp"/>), for its span in a traced job
+    /// (<see cref="BookJob.ChunkSpans"/>); <see cref="Telemetry.JobChunkSpans.NotDispatched"/> before, and in a job not traced.
+    /// </summary>
+    public long FirstDispatched { get; set; } = Telemetry.JobChunkSpans.NotDispatched;
 
     /// <summary>Items not yet cut into a task.</summary>
     public int Uncut => Input.Count - Cut;

@@ -1,4 +1,5 @@
 using ActorFarm.Protocol;
+using ActorFarm.Telemetry;
 using Akka.Actor;
 
 namespace ActorFarm.Master.Book;
@@ -21,7 +22,23 @@ internal sealed class BookJob(string id, string functionName, IActorRef client, 
     public string? Owner { get; init; }
 
     /// <summary>The job's W3C trace context when its client traces it: its chunks' and tasks' spans are children of it.</summary>
-    public string? TraceParent { get; set; }
+    public string? TraceParent { get; private set; }
+
+    /// <summary>The master's spans of a traced job's chunks (null when it is not traced, or nobody here listens).</summary>
+    public JobChunkSpans? ChunkSpans { get; private set; }
+
+    /// <summary>
+    /// Traces the job in the context <paramref name="traceParent"/> (its client's span), if it is one and this node
+    /// listens; a job already traced keeps its context (a resume carries the same one).
+    /// </summary>
+    public void Trace(string? traceParent, TimeProvider time)
+    {
+        if (TraceParent is not null || traceParent is null)
+            return;
+        TraceParent = traceParent;
+        if (FarmTracing.TryParent(traceParent, out var parent))
+            ChunkSpans = new JobChunkSpans(parent, Id, FunctionName, time);
+    }
 
     /// <summary>Set for a job over a shared array worked on in place: only workers on this host may take its tasks.</summary>
     public string? RequiredHost { get; init; }

@@ -115,8 +115,8 @@ internal sealed class TaskBook
             task.Phase = TaskPhase.InFlight;
             task.Worker = worker;
             task.Attempts++;
-            if (job.TraceParent is not null)
-                task.Chunk.FirstDispatched ??= time.GetUtcNow();
+            if (job.ChunkSpans is not null && task.Chunk.FirstDispatched == Telemetry.JobChunkSpans.NotDispatched)
+                task.Chunk.FirstDispatched = now;
             task.DeadlineTimestamp = job.Options.TaskTimeout is { } timeout
                 ? now + (long)(timeout.TotalSeconds * time.TimestampFrequency)
                 : long.MaxValue;
