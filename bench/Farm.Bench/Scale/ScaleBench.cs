@@ -29,13 +29,15 @@ internal static class ScaleBench
 
     private sealed record Arm(string Kind, int Workers);
 
-    private sealed record ArmResult(Arm Arm, List<double> TasksPerSecond, List<double> MasterCores, List<double> ProcessCores,
-        double TasksPerBatch, double? HeapBytesPerWorker, double? WorkingSetBytesPerWorker, double? Others, string? Failure);
+    /// <param name="PerMasterCpuSecond">Tasks per second of the master thread's CPU, per window: what the master sustains
+    /// with a core of its own, the figure that holds on a machine whose cores others share.</param>
+    private sealed record ArmResult(Arm Arm, List<double> TasksPerSecond, List<double> MasterCores, List<double> PerMasterCpuSecond,
+        List<double> ProcessCores, double TasksPerBatch, double? HeapBytesPerWorker, double? Others, string? Failure);
 
     public static async Task<int> RunAsync(string[] args)
     {
         var workerCounts = ListOption(args, "--workers", [10, 100, 1_000, 10_000]);
-        var realCounts = ListOption(args, "--real", [2]);
+        var realCounts = ListOption(args, "--real", [2]).Where(n => n > 0).ToList();
         var seconds = Option(args, "--seconds", 2);
         var reps = Option(args, "--reps", 5);
         var warmup = Option(args, "--warmup", 2);
@@ -54,8 +56,8 @@ internal static class ScaleBench
         }
 
         Console.WriteLine();
-        Console.WriteLine("| Workers | Tasks/s (median) | Min – max | Tasks per batch | Master thread CPU | Process CPU | Master heap per worker | Working set per worker | Others' CPU |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| Workers | Tasks/s (median) | Min – max | Master thread CPU | Tasks per master CPU-second (median) | Min – max | Tasks per batch | Process CPU | Master heap per worker | Others' CPU |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var result in results)
             Console.WriteLine(Row(result));
         Console.WriteLine(F($"load average after: {CpuMonitor.LoadAverage()}"));
@@ -66,7 +68,10 @@ internal static class ScaleBench
     {
         if (r.Failure is not null)
             return F($"| {r.Arm.Workers:N0} {r.Arm.Kind} | failed: {r.Failure} |");
-        return F($"| {r.Arm.Workers:N0} {r.Arm.Kind} | {Rate(Median(r.TasksPerSecond))} | {Rate(r.TasksPerSecond.Min())} – {Rate(r.TasksPerSecond.Max())} | {r.TasksPerBatch:0.0} | {Cores(r.MasterCores)} | {Cores(r.ProcessCores)} | {Bytes(r.HeapBytesPerWorker)} | {Bytes(r.WorkingSetBytesPerWorker)} | {CpuMonitor.Percent(r.Others)} |");
+        var capacity = r.PerMasterCpuSecond.Count == 0 ? "n/a | n/a"
+            : F($"{Rate(Median(r.PerMasterCpuSecond))} | {Rate(r.PerMasterCpuSecond.Min())} – {Rate(r.PerMasterCpuSecond.Max())}");
+        var batch = double.IsNaN(r.TasksPerBatch) ? "n/a" : F($"{r.TasksPerBatch:0.0}");
+        return F($"| {r.Arm.Workers:N0} {r.Arm.Kind} | {Rate(Median(r.TasksPerSecond))} | {Rate(r.TasksPerSecond.Min())} – {Rate(r.TasksPerSecond.Max())} | {Cores(r.MasterCores)} | {capacity} | {batch} | {Cores(r.ProcessCores)} | {Bytes(r.HeapBytesPerWorker)} | {CpuMonitor.Percent(r.Others)} |");
     }
 
     private static string Rate(double perSecond) =>
@@ -101,7 +106,6 @@ internal static class ScaleBench
             var functions = FarmFunctionRegistry.WithBuiltIns();
             var master = system.ActorOf(FarmMaster.Props(MasterSettings.Default).WithDispatcher(MasterDispatcher), "farm-master");
             double? heapPerWorker = null;
-            double? workingSetPerWorker = null;
             if (arm.Kind == "simulated")
             {
                 var workers = new List<IActorRef>(arm.Workers);
@@ -110,13 +114,11 @@ internal static class ScaleBench
                 await WaitFor(() => counters.Started == arm.Workers, "the simulated workers to start");
                 // The master's memory for its workers: what registering them adds, the workers' own actors already counted.
                 var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
-                var workingSetBefore = Environment.WorkingSet;
                 foreach (var worker in workers)
                     worker.Tell(SimulatedWorker.Register.Instance);
                 await WaitFor(() => counters.Registered == arm.Workers, "the simulated workers to register");
                 await Task.Delay(200); // the master's watch of its last workers settles
                 heapPerWorker = (double)(GC.GetTotalMemory(forceFullCollection: true) - heapBefore) / arm.Workers;
-                workingSetPerWorker = (double)(Environment.WorkingSet - workingSetBefore) / arm.Workers;
             }
             else
             {
@@ -130,6 +132,7 @@ internal static class ScaleBench
 
             var rates = new List<double>();
             var masterCores = new List<double>();
+            var perMasterCpuSecond = new List<double>();
             var processCores = new List<double>();
             var batches0 = counters.Batches;
             var tasks0 = counters.Tasks;
@@ -142,16 +145,21 @@ internal static class ScaleBench
                 var clock = Stopwatch.StartNew();
                 await Task.Delay(TimeSpan.FromSeconds(seconds));
                 var elapsed = clock.Elapsed.TotalSeconds;
-                rates.Add((counters.Results - results0) / elapsed);
-                if (master0 is { } m0 && ThreadCpu.Ticks(MasterDispatcher) is { } m1)
-                    masterCores.Add((m1 - m0) / 100.0 / elapsed); // USER_HZ is 100 on Linux
+                var done = counters.Results - results0;
+                rates.Add(done / elapsed);
+                if (master0 is { } m0 && ThreadCpu.Ticks(MasterDispatcher) is { } m1 && m1 > m0)
+                {
+                    var masterSeconds = (m1 - m0) / 100.0; // USER_HZ is 100 on Linux
+                    masterCores.Add(masterSeconds / elapsed);
+                    perMasterCpuSecond.Add(done / masterSeconds);
+                }
                 processCores.Add((Process.GetCurrentProcess().TotalProcessorTime - process0).TotalSeconds / elapsed);
             }
             if (masterCores.Count == 0)
                 Console.Error.WriteLine($"scale: no thread named {MasterDispatcher}*; threads: {string.Join(", ", ThreadCpu.Names().Distinct())}");
             var batches = counters.Batches - batches0;
             var tasksPerBatch = batches > 0 ? (double)(counters.Tasks - tasks0) / batches : double.NaN;
-            return new ArmResult(arm, rates, masterCores, processCores, tasksPerBatch, heapPerWorker, workingSetPerWorker,
+            return new ArmResult(arm, rates, masterCores, perMasterCpuSecond, processCores, tasksPerBatch, heapPerWorker,
                 CpuMonitor.ForeignShare(load0, CpuMonitor.Read()), counters.Failure);
         }
         finally
