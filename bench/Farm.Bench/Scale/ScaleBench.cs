@@ -84,17 +84,10 @@ internal static class ScaleBench
     private static async Task<ArmResult> RunArmAsync(Arm arm, int seconds, int reps, int warmup, int window, int prefetch)
     {
         var config = ConfigurationFactory.ParseString($$"""
-                akka {
-                  loglevel = WARNING
-                  stdout-loglevel = WARNING
-                  log-dead-letters = off
-                  log-dead-letters-during-shutdown = off
-                  coordinated-shutdown.run-by-clr-shutdown-hook = off
-                }
+                akka.loglevel = WARNING
+                akka.log-dead-letters = off
                 # The master alone on one thread, so its CPU is measured apart from the workers' and the client's.
-                {{MasterDispatcher}} {
-                  type = PinnedDispatcher
-                }
+                {{MasterDispatcher}}.type = PinnedDispatcher
                 """)
             .WithFallback(ConfigurationFactory.ParseString(FarmDispatchers.WorkerDispatcherHocon(arm.Kind == "real" ? arm.Workers : 1)))
             .WithFallback(FarmSerialization.Config);
