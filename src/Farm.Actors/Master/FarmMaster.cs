@@ -73,6 +73,9 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
     /// <summary>The dispatch planner writes each plan here; the plan is committed before the next one is made.</summary>
     private readonly List<PlannedTask> _planBuffer = new();
 
+    /// <summary>The book lists each batch's tasks here; the batch is sent before the next one is committed.</summary>
+    private readonly List<BookTask> _batchBuffer = new();
+
     public FarmMaster(MasterSettings settings)
     {
         _settings = settings.Validate();
@@ -909,14 +912,14 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         var plan = DispatchPlanner.Plan(_book, worker, _workers.Count, _settings, _planBuffer);
         if (plan.IsEmpty)
             return false;
-        var tasks = _book.Commit(plan, worker, _time.GetTimestamp(), _time);
+        var tasks = _book.Commit(plan, worker, _time.GetTimestamp(), _time, _batchBuffer);
         var batchId = ++_nextBatchId;
         worker.OpenBatches.Add(batchId);
         try
         {
-            var wire = new List<FarmTask>(tasks.Count);
-            foreach (var task in tasks)
-                wire.Add(task.ToWireTask());
+            var wire = new FarmTask[tasks.Count];
+            for (var i = 0; i < wire.Length; i++)
+                wire[i] = tasks[i].ToWireTask();
             _fragmenter.Send(worker.Actor, new RunTasks(batchId, wire), Self);
         }
         catch (MessageTooLargeException e)

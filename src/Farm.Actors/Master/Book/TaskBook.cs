@@ -90,9 +90,15 @@ internal sealed class TaskBook
     }
 
     /// <summary>Hands the planned tasks to <paramref name="worker"/>: each is in flight from now, with its deadline.</summary>
-    public List<BookTask> Commit(DispatchPlan plan, RegisteredWorker worker, long now, TimeProvider time)
+    /// <param name="plan">What the planner chose for the worker.</param>
+    /// <param name="worker">The worker the tasks go to.</param>
+    /// <param name="now">The <paramref name="time"/> timestamp deadlines count from.</param>
+    /// <param name="time">The master's clock.</param>
+    /// <param name="into">Where to list the tasks (cleared first), for a caller that is done with them before the next commit; null: a new list.</param>
+    public List<BookTask> Commit(DispatchPlan plan, RegisteredWorker worker, long now, TimeProvider time, List<BookTask>? into = null)
     {
-        var tasks = new List<BookTask>(plan.Tasks.Count);
+        into?.Clear();
+        var tasks = into ?? new List<BookTask>(plan.Tasks.Count);
         foreach (var pick in plan.Tasks)
         {
             var job = pick.Job;

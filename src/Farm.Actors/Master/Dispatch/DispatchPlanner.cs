@@ -101,13 +101,21 @@ internal static class DispatchPlanner
     {
         var sliceNs = settings.SliceDuration.TotalNanoseconds;
         double heldNs = 0;
+        // A worker's tasks are mostly of one job: its item time (a division) is read once per run of its tasks.
+        BookJob? job = null;
+        double? jobItemNs = null;
         foreach (var task in worker.InFlight.Values)
         {
             if (task.WorkerLosses > 0)
                 return true;
+            if (!ReferenceEquals(task.Job, job))
+            {
+                job = task.Job;
+                jobItemNs = job.ItemNanoseconds;
+            }
             // Not measured yet: prefetched as usual (waiting would leave workers idle behind tasks that never end,
             // which task deadlines are for).
-            if (task.Job.ItemNanoseconds is { } itemNs && (heldNs += itemNs * task.Count) > sliceNs)
+            if (jobItemNs is { } itemNs && (heldNs += itemNs * task.Count) > sliceNs)
                 return true;
         }
         return false;
