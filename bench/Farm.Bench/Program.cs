@@ -69,6 +69,8 @@ switch (args[0])
         return await ActorFarm.Bench.Security.TlsBench.RunAsync(args[1..]);
     case "metrics":
         return await ActorFarm.Bench.Telemetry.MetricsBench.RunAsync(args[1..]);
+    case "scale-node":
+        return await ActorFarm.Bench.Scale.ScaleNode.RunAsync(args[1..]);
     case "scale":
         return await ActorFarm.Bench.Scale.ScaleBench.RunAsync(args[1..]);
     case "modules":

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using ActorFarm.Bench.Scenarios;
 using ActorFarm.Functions;
 using ActorFarm.Master;
+using ActorFarm.Protocol;
 using ActorFarm.Serialization;
 using ActorFarm.Worker;
 using Akka.Actor;
@@ -22,7 +23,7 @@ namespace ActorFarm.Bench.Scale;
 internal static class ScaleBench
 {
     public const string Usage =
-        "scale [--workers 10,100,1000,10000] [--real 2] [--seconds S] [--reps R] [--warmup S] [--window TASKS] [--prefetch P]   one master, many workers: tasks/s, memory per worker";
+        "scale [--workers 10,100,1000,10000] [--real 2] [--remote 1000,10000] [--processes K] [--seconds S] [--reps R] [--warmup S] [--window TASKS] [--prefetch P]   one master, many workers: tasks/s, memory per worker";
 
     private const string MasterDispatcher = "scale-master";
     private const string Function = "isprime";
@@ -38,6 +39,8 @@ internal static class ScaleBench
     {
         var workerCounts = ListOption(args, "--workers", [10, 100, 1_000, 10_000]);
         var realCounts = ListOption(args, "--real", [2]).Where(n => n > 0).ToList();
+        var remoteCounts = ListOption(args, "--remote", []).Where(n => n > 0).ToList();
+        var processes = Option(args, "--processes", 4);
         var seconds = Option(args, "--seconds", 2);
         var reps = Option(args, "--reps", 5);
         var warmup = Option(args, "--warmup", 2);
@@ -46,11 +49,14 @@ internal static class ScaleBench
 
         Console.WriteLine(F($"scale: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {CpuMonitor.LoadAverage()}"));
         Console.WriteLine(F($"one streaming job of chunks of one item (isprime over small numbers), {window:N0} tasks ahead of the results; prefetch {prefetch}; {reps} windows of {seconds} s after {warmup} s warm-up"));
-        var arms = realCounts.Select(n => new Arm("real", n)).Concat(workerCounts.Select(n => new Arm("simulated", n))).ToList();
+        var arms = realCounts.Select(n => new Arm("real", n))
+            .Concat(workerCounts.Select(n => new Arm("simulated", n)))
+            .Concat(remoteCounts.Select(n => new Arm(F($"simulated in {processes} processes"), n)))
+            .ToList();
         var results = new List<ArmResult>();
         foreach (var arm in arms)
         {
-            var result = await RunArmAsync(arm, seconds, reps, warmup, window, prefetch);
+            var result = await RunArmAsync(arm, seconds, reps, warmup, window, prefetch, processes);
             results.Add(result);
             Console.WriteLine(Row(result));
         }
@@ -81,18 +87,21 @@ internal static class ScaleBench
 
     private static string Bytes(double? bytes) => bytes is { } b ? F($"{b:N0} B") : "n/a";
 
-    private static async Task<ArmResult> RunArmAsync(Arm arm, int seconds, int reps, int warmup, int window, int prefetch)
+    private static async Task<ArmResult> RunArmAsync(Arm arm, int seconds, int reps, int warmup, int window, int prefetch, int processes)
     {
+        var remote = arm.Kind.StartsWith("simulated in", StringComparison.Ordinal);
         var config = ConfigurationFactory.ParseString($$"""
                 akka.loglevel = WARNING
                 akka.log-dead-letters = off
                 # The master alone on one thread, so its CPU is measured apart from the workers' and the client's.
                 {{MasterDispatcher}}.type = PinnedDispatcher
                 """)
+            .WithFallback(remote ? ScaleNode.RemoteConfig(port: 0) : Config.Empty)
             .WithFallback(ConfigurationFactory.ParseString(FarmDispatchers.WorkerDispatcherHocon(arm.Kind == "real" ? arm.Workers : 1)))
             .WithFallback(FarmSerialization.Config);
         GC.Collect();
         var system = ActorSystem.Create("scale", config);
+        var nodes = new List<Process>();
         try
         {
             var counters = new ScaleCounters();
@@ -111,6 +120,17 @@ internal static class ScaleBench
                     worker.Tell(SimulatedWorker.Register.Instance);
                 await WaitFor(() => counters.Registered == arm.Workers, "the simulated workers to register");
                 await Task.Delay(200); // the master's watch of its last workers settles
+                heapPerWorker = (double)(GC.GetTotalMemory(forceFullCollection: true) - heapBefore) / arm.Workers;
+            }
+            else if (remote)
+            {
+                // Only the master (and the client) in this process: the heap it adds is the master's alone.
+                var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
+                var path = master.Path.ToStringWithAddress(((ExtendedActorSystem)system).Provider.DefaultAddress);
+                for (var k = 0; k < processes; k++)
+                    nodes.Add(StartNode(path, arm.Workers / processes + (k < arm.Workers % processes ? 1 : 0), prefetch));
+                await WaitForAsync(async () => (await master.Ask<FarmStatus>(GetFarmStatus.Instance, TimeSpan.FromSeconds(30))).Workers.Count == arm.Workers,
+                    "the remote simulated workers to register");
                 heapPerWorker = (double)(GC.GetTotalMemory(forceFullCollection: true) - heapBefore) / arm.Workers;
             }
             else
@@ -152,12 +172,75 @@ internal static class ScaleBench
                 Console.Error.WriteLine($"scale: no thread named {MasterDispatcher}*; threads: {string.Join(", ", ThreadCpu.Names().Distinct())}");
             var batches = counters.Batches - batches0;
             var tasksPerBatch = batches > 0 ? (double)(counters.Tasks - tasks0) / batches : double.NaN;
+            if (remote)
+                tasksPerBatch = await StopNodesAsync(nodes); // over the whole arm: the nodes count for themselves
             return new ArmResult(arm, rates, masterCores, perMasterCpuSecond, processCores, tasksPerBatch, heapPerWorker,
                 CpuMonitor.ForeignShare(load0, CpuMonitor.Read()), counters.Failure);
         }
         finally
         {
+            await StopNodesAsync(nodes);
             await system.Terminate();
+        }
+    }
+
+    private static Process StartNode(string masterPath, int workers, int prefetch)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { typeof(ScaleBench).Assembly.Location, "scale-node", "--master", masterPath, "--workers", F($"{workers}"), "--prefetch", F($"{prefetch}") })
+            start.ArgumentList.Add(arg);
+        var node = Process.Start(start) ?? throw new InvalidOperationException("scale: could not start a scale-node process");
+        CpuMonitor.TrackChild(node.Id); // its CPU is the bench's, not background load
+        return node;
+    }
+
+    /// <summary>Closes the nodes' standard input (they stop) and returns their tasks per batch; NaN when none said.</summary>
+    private static async Task<double> StopNodesAsync(List<Process> nodes)
+    {
+        long batches = 0;
+        long tasks = 0;
+        foreach (var node in nodes)
+        {
+            try
+            {
+                node.StandardInput.Close();
+                using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+                var said = await node.StandardOutput.ReadToEndAsync(patience.Token);
+                if (said.Split('\n').LastOrDefault(l => l.StartsWith("scale-node batches", StringComparison.Ordinal)) is { } line)
+                {
+                    var words = line.Split(' ');
+                    batches += long.Parse(words[2], System.Globalization.CultureInfo.InvariantCulture);
+                    tasks += long.Parse(words[4], System.Globalization.CultureInfo.InvariantCulture);
+                }
+                if (!node.WaitForExit(TimeSpan.FromSeconds(5)))
+                    node.Kill();
+            }
+            catch (Exception e) when (e is InvalidOperationException or OperationCanceledException)
+            {
+                // already stopped, or silent: stopped below
+                if (!node.HasExited)
+                    node.Kill();
+            }
+            CpuMonitor.UntrackChild(node.Id);
+            node.Dispose();
+        }
+        nodes.Clear();
+        return batches > 0 ? (double)tasks / batches : double.NaN;
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (clock.Elapsed > TimeSpan.FromMinutes(2))
+                throw new TimeoutException($"scale: gave up waiting for {what}");
+            await Task.Delay(100);
         }
     }
 
