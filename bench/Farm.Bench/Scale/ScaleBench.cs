@@ -23,7 +23,7 @@ namespace ActorFarm.Bench.Scale;
 internal static class ScaleBench
 {
     public const string Usage =
-        "scale [--workers 10,100,1000,10000] [--real 2] [--remote 1000,10000] [--processes K] [--seconds S] [--reps R] [--warmup S] [--window TASKS] [--prefetch P]   one master, many workers: tasks/s, memory per worker";
+        "scale [--workers 10,100,1000,10000] [--real 2] [--remote 1000,10000] [--processes K] [--seconds S] [--reps R] [--warmup S] [--window TASKS] [--prefetch P] [--min-batch-us US]   one master, many workers: tasks/s, memory per worker";
 
     private const string MasterDispatcher = "scale-master";
     private const string Function = "isprime";
@@ -41,6 +41,8 @@ internal static class ScaleBench
         var realCounts = ListOption(args, "--real", [2]).Where(n => n > 0).ToList();
         var remoteCounts = ListOption(args, "--remote", []).Where(n => n > 0).ToList();
         var processes = Option(args, "--processes", 4);
+        // The master's MinBatchDuration in microseconds (0: the default, off).
+        var master = MasterSettings.Default with { MinBatchDuration = TimeSpan.FromMicroseconds(Option(args, "--min-batch-us", 0)) };
         var seconds = Option(args, "--seconds", 2);
         var reps = Option(args, "--reps", 5);
         var warmup = Option(args, "--warmup", 2);
@@ -48,7 +50,7 @@ internal static class ScaleBench
         var prefetch = Option(args, "--prefetch", WorkerSettings.Default.Prefetch);
 
         Console.WriteLine(F($"scale: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {CpuMonitor.LoadAverage()}"));
-        Console.WriteLine(F($"one streaming job of chunks of one item (isprime over small numbers), {window:N0} tasks ahead of the results; prefetch {prefetch}; {reps} windows of {seconds} s after {warmup} s warm-up"));
+        Console.WriteLine(F($"one streaming job of chunks of one item (isprime over small numbers), {window:N0} tasks ahead of the results; prefetch {prefetch}; {reps} windows of {seconds} s after {warmup} s warm-up; master MinBatchDuration {master.MinBatchDuration.TotalMicroseconds} µs"));
         var arms = realCounts.Select(n => new Arm("real", n))
             .Concat(workerCounts.Select(n => new Arm("simulated", n)))
             .Concat(remoteCounts.Select(n => new Arm(F($"simulated in {processes} processes"), n)))
@@ -56,7 +58,7 @@ internal static class ScaleBench
         var results = new List<ArmResult>();
         foreach (var arm in arms)
         {
-            var result = await RunArmAsync(arm, seconds, reps, warmup, window, prefetch, processes);
+            var result = await RunArmAsync(arm, master, seconds, reps, warmup, window, prefetch, processes);
             results.Add(result);
             Console.WriteLine(Row(result));
         }
@@ -87,7 +89,7 @@ internal static class ScaleBench
 
     private static string Bytes(double? bytes) => bytes is { } b ? F($"{b:N0} B") : "n/a";
 
-    private static async Task<ArmResult> RunArmAsync(Arm arm, int seconds, int reps, int warmup, int window, int prefetch, int processes)
+    private static async Task<ArmResult> RunArmAsync(Arm arm, MasterSettings settings, int seconds, int reps, int warmup, int window, int prefetch, int processes)
     {
         var remote = arm.Kind.StartsWith("simulated in", StringComparison.Ordinal);
         var config = ConfigurationFactory.ParseString($$"""
@@ -106,7 +108,7 @@ internal static class ScaleBench
         {
             var counters = new ScaleCounters();
             var functions = FarmFunctionRegistry.WithBuiltIns();
-            var master = system.ActorOf(FarmMaster.Props(MasterSettings.Default).WithDispatcher(MasterDispatcher), "farm-master");
+            var master = system.ActorOf(FarmMaster.Props(settings).WithDispatcher(MasterDispatcher), "farm-master");
             double? heapPerWorker = null;
             if (arm.Kind == "simulated")
             {
