@@ -13,10 +13,11 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project bench/Farm.Bench -- modules [--n N] [--reps R]         users' modules: records across processes, deploy, unload
 // dotnet run -c Release --project bench/Farm.Bench -- tls [--n N] [--reps R]             mutual TLS against plain TCP
 // dotnet run -c Release --project bench/Farm.Bench -- metrics [--n N] [--reps R]         the cost of metrics, listened to or not
+// dotnet run -c Release --project bench/Farm.Bench -- scale [--workers 10,100,...]        one master, many workers: tasks/s, memory per worker
 // dotnet run -c Release --project bench/Farm.Bench -- large [--mb N]                      one large result across nodes: time, memory, unreachable
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
-    Console.WriteLine(string.Join(Environment.NewLine, ScenarioOptions.Usage, WorkerLossBench.Usage, FailoverBench.Usage, ActorFarm.Bench.Modules.ModulesBench.Usage, ActorFarm.Bench.Security.TlsBench.Usage, ActorFarm.Bench.Telemetry.MetricsBench.Usage, ActorFarm.Bench.Large.LargeResultBench.Usage));
+    Console.WriteLine(string.Join(Environment.NewLine, ScenarioOptions.Usage, WorkerLossBench.Usage, FailoverBench.Usage, ActorFarm.Bench.Modules.ModulesBench.Usage, ActorFarm.Bench.Security.TlsBench.Usage, ActorFarm.Bench.Telemetry.MetricsBench.Usage, ActorFarm.Bench.Large.LargeResultBench.Usage, ActorFarm.Bench.Scale.ScaleBench.Usage));
     return args.Length == 0 ? 2 : 0;
 }
 
@@ -69,6 +70,10 @@ switch (args[0])
         return await ActorFarm.Bench.Security.TlsBench.RunAsync(args[1..]);
     case "metrics":
         return await ActorFarm.Bench.Telemetry.MetricsBench.RunAsync(args[1..]);
+    case "scale-node":
+        return await ActorFarm.Bench.Scale.ScaleNode.RunAsync(args[1..]);
+    case "scale":
+        return await ActorFarm.Bench.Scale.ScaleBench.RunAsync(args[1..]);
     case "modules":
         return await ActorFarm.Bench.Modules.ModulesBench.RunAsync(args[1..]);
     case "large":

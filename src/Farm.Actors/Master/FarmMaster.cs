@@ -73,6 +73,9 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
     /// <summary>The dispatch planner writes each plan here; the plan is committed before the next one is made.</summary>
     private readonly List<PlannedTask> _planBuffer = new();
 
+    /// <summary>The book lists each batch's tasks here; the batch is sent before the next one is committed.</summary>
+    private readonly List<BookTask> _batchBuffer = new();
+
     public FarmMaster(MasterSettings settings)
     {
         _settings = settings.Validate();
@@ -907,7 +910,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         var plan = DispatchPlanner.Plan(_book, worker, _workers.Count, _settings, _planBuffer);
         if (plan.IsEmpty)
             return false;
-        var tasks = _book.Commit(plan, worker, _time.GetTimestamp(), _time);
+        var tasks = _book.Commit(plan, worker, _time.GetTimestamp(), _time, _batchBuffer);
         // The plan names the chunks it cut, and a chunk holds its output once done: kept until the next plan, the last
         // batch's chunks kept a job's results alive after its end (1 GB in a master that had relayed a 1 GB result).
         _planBuffer.Clear();
@@ -915,9 +918,9 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         worker.OpenBatches.Add(batchId);
         try
         {
-            var wire = new List<FarmTask>(tasks.Count);
-            foreach (var task in tasks)
-                wire.Add(task.ToWireTask());
+            var wire = new FarmTask[tasks.Count];
+            for (var i = 0; i < wire.Length; i++)
+                wire[i] = tasks[i].ToWireTask();
             _fragmenter.Send(worker.Actor, new RunTasks(batchId, wire), Self);
         }
         catch (MessageTooLargeException e)
@@ -929,6 +932,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             foreach (var job in tasks.Select(t => t.Job).Distinct().ToList())
                 EndJob(job, JobLifecycle.Failed, new FarmError(FarmErrorKind.MessageTooLarge, e.Message, job.FunctionName));
         }
+        _batchBuffer.Clear(); // its tasks name their chunks too
         return true;
     }
 

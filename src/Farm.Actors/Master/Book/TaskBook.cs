@@ -14,7 +14,16 @@ namespace ActorFarm.Master.Book;
 internal sealed class TaskBook
 {
     private readonly Dictionary<string, BookJob> _jobs = new(StringComparer.Ordinal);
-    private readonly Dictionary<long, BookTask> _tasks = new();
+
+    /// <summary>
+    /// Tasks put back at least once and not finished, by id. A task's result is looked up on the worker that sent it
+    /// (<see cref="RegisteredWorker.InFlight"/>, a few entries, warm); only a task that was put back can have a result
+    /// from a worker that no longer holds it (the lost worker's late answer, or a worker's whose registration was
+    /// replaced), so only those are indexed here. One index of every open task cost three operations per task on a
+    /// dictionary as large as all the tasks in flight: with 200,000 tasks in flight that was the master's largest
+    /// cost per task after the result itself (bench <c>scale</c>).
+    /// </summary>
+    private readonly Dictionary<long, BookTask> _putBack = new();
 
     /// <summary>
     /// Jobs with work to do, the next to serve first. A job served goes to the back; a job found without work when
@@ -70,10 +79,9 @@ internal sealed class TaskBook
     {
         foreach (var input in chunks)
         {
-            if (job.Pending.ContainsKey(input.Index))
-                continue;
             var chunk = new BookChunk(input);
-            job.Pending.Add(input.Index, chunk);
+            if (!job.Pending.TryAdd(input.Index, chunk))
+                continue;
             job.Uncut.Enqueue(chunk);
             ToDoTotal++;
         }
@@ -82,9 +90,15 @@ internal sealed class TaskBook
     }
 
     /// <summary>Hands the planned tasks to <paramref name="worker"/>: each is in flight from now, with its deadline.</summary>
-    public List<BookTask> Commit(DispatchPlan plan, RegisteredWorker worker, long now, TimeProvider time)
+    /// <param name="plan">What the planner chose for the worker.</param>
+    /// <param name="worker">The worker the tasks go to.</param>
+    /// <param name="now">The <paramref name="time"/> timestamp deadlines count from.</param>
+    /// <param name="time">The master's clock.</param>
+    /// <param name="into">Where to list the tasks (cleared first), for a caller that is done with them before the next commit; null: a new list.</param>
+    public List<BookTask> Commit(DispatchPlan plan, RegisteredWorker worker, long now, TimeProvider time, List<BookTask>? into = null)
     {
-        var tasks = new List<BookTask>(plan.Tasks.Count);
+        into?.Clear();
+        var tasks = into ?? new List<BookTask>(plan.Tasks.Count);
         foreach (var pick in plan.Tasks)
         {
             var job = pick.Job;
@@ -105,7 +119,6 @@ internal sealed class TaskBook
                 task = new BookTask(++_nextTaskId, job, chunk, chunk.Cut, pick.Count);
                 chunk.Cut += pick.Count;
                 chunk.AddOpenTask(task);
-                _tasks.Add(task.Id, task);
                 if (chunk.Uncut == 0)
                 {
                     job.Uncut.Dequeue(); // the planner cuts chunks in order: this one is at the head
@@ -131,7 +144,7 @@ internal sealed class TaskBook
     /// <summary>Records a task's outcome; see <see cref="TaskCompletion"/> for what the caller then owes the client.</summary>
     public TaskCompletion Complete(TaskOutcome outcome, RegisteredWorker? worker, out BookTask? finished)
     {
-        if (!_tasks.TryGetValue(outcome.TaskId, out finished))
+        if (!(worker is not null && worker.InFlight.TryGetValue(outcome.TaskId, out finished)) && !_putBack.TryGetValue(outcome.TaskId, out finished))
         {
             DroppedResults++;
             return TaskCompletion.Dropped;
@@ -182,6 +195,7 @@ internal sealed class TaskBook
             return false;
         }
         task.Phase = TaskPhase.ToDo;
+        _putBack[task.Id] = task;
         job.Retries.Enqueue(task);
         job.RetriesToDo++;
         ToDoTotal++;
@@ -189,15 +203,19 @@ internal sealed class TaskBook
         return true;
     }
 
-    /// <summary>The in-flight tasks whose deadline is at or before <paramref name="now"/>.</summary>
+    /// <summary>The in-flight tasks whose deadline is at or before <paramref name="now"/>, in the order they were cut.</summary>
     public List<BookTask> Overdue(long now)
     {
         var late = new List<BookTask>();
-        foreach (var task in _tasks.Values)
+        foreach (var job in _jobs.Values)
         {
-            if (task.Phase == TaskPhase.InFlight && task.DeadlineTimestamp <= now)
-                late.Add(task);
+            // Only a job with a task timeout gives its tasks a deadline (Commit).
+            if (job.InFlight == 0 || job.Options.TaskTimeout is null)
+                continue;
+            foreach (var chunk in job.Pending.Values)
+                chunk.AddOverdueTasks(now, late);
         }
+        late.Sort((a, b) => a.Id.CompareTo(b.Id));
         return late;
     }
 
@@ -241,7 +259,7 @@ internal sealed class TaskBook
         TasksFailed++;
         job.FailedForGood ??= new FarmError(FarmErrorKind.TooManyAttempts, message, job.FunctionName, task.FirstItem);
         task.Phase = TaskPhase.FailedForGood;
-        _tasks.Remove(task.Id);
+        _putBack.Remove(task.Id);
         chunk.RemoveOpenTask(task);
         foreach (var other in chunk.OpenTasks())
             Close(other);
@@ -281,7 +299,8 @@ internal sealed class TaskBook
     {
         Detach(task);
         task.Phase = TaskPhase.Done;
-        _tasks.Remove(task.Id);
+        if (_putBack.Count > 0)
+            _putBack.Remove(task.Id);
         task.Chunk.RemoveOpenTask(task);
     }
 

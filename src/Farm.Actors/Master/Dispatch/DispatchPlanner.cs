@@ -49,6 +49,7 @@ internal static class DispatchPlanner
         var workers = Math.Max(1, workerCount);
         var limit = Math.Clamp((book.ToDoTotal + 2 * workers - 1) / (2 * workers), 1, settings.MaxBatchTasks);
         var budgetNs = settings.TargetBatchDuration.TotalNanoseconds;
+        var floorNs = settings.MinBatchDuration.TotalNanoseconds;
 
         // The ring is read from its head, each job once per round; only the jobs visited are looked at, so a plan
         // costs what it hands out, however many jobs wait.
@@ -58,7 +59,9 @@ internal static class DispatchPlanner
         double plannedNs = 0;
         var rotations = 0;
         var idleTurns = 0;
-        while ((picks?.Count ?? 0) < limit && items < settings.BatchItemBudget && plannedNs < budgetNs && idleTurns < ring.Count)
+        // Past its share (limit) a batch grows only while it holds less than the floor of measured work.
+        while ((picks?.Count ?? 0) is var count && count < settings.MaxBatchTasks && (count < limit || plannedNs < floorNs)
+               && items < settings.BatchItemBudget && plannedNs < budgetNs && idleTurns < ring.Count)
         {
             var turn = turns.Next();
             var job = turn.Job;
@@ -101,13 +104,21 @@ internal static class DispatchPlanner
     {
         var sliceNs = settings.SliceDuration.TotalNanoseconds;
         double heldNs = 0;
+        // A worker's tasks are mostly of one job: its item time (a division) is read once per run of its tasks.
+        BookJob? job = null;
+        double? jobItemNs = null;
         foreach (var task in worker.InFlight.Values)
         {
             if (task.WorkerLosses > 0)
                 return true;
+            if (!ReferenceEquals(task.Job, job))
+            {
+                job = task.Job;
+                jobItemNs = job.ItemNanoseconds;
+            }
             // Not measured yet: prefetched as usual (waiting would leave workers idle behind tasks that never end,
             // which task deadlines are for).
-            if (task.Job.ItemNanoseconds is { } itemNs && (heldNs += itemNs * task.Count) > sliceNs)
+            if (jobItemNs is { } itemNs && (heldNs += itemNs * task.Count) > sliceNs)
                 return true;
         }
         return false;

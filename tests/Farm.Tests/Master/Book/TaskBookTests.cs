@@ -125,4 +125,43 @@ public sealed class TaskBookTests
         Assert.Equal([timed], book.Overdue(timed.DeadlineTimestamp));
         Assert.Equal(long.MaxValue, tasks.Single(t => t.Job.Id == "untimed").DeadlineTimestamp);
     }
+
+    [Fact]
+    public void Overdue_tasks_come_from_every_worker_in_the_order_they_were_cut()
+    {
+        var book = new TaskBook();
+        Job(book, "timed", chunks: 3, chunkSize: 1, new JobOptions(TaskTimeout: TimeSpan.FromSeconds(5)));
+        var (a, b) = (NewWorker(), NewWorker());
+        // Not measured yet: one task a batch.
+        var first = HandOut(book, a, workers: 2);
+        var second = HandOut(book, b, workers: 2);
+        var third = HandOut(book, a, workers: 2);
+        var all = first.Concat(second).Concat(third).ToList();
+        Assert.Equal(3, all.Count);
+        var latest = all.Max(t => t.DeadlineTimestamp);
+        Assert.Equal(all.Select(t => t.Id).Order(), book.Overdue(latest).Select(t => t.Id));
+        // A task whose result came is no longer overdue.
+        Finish(book, b, second, 10);
+        Assert.Equal(first.Concat(third).Select(t => t.Id).Order(), book.Overdue(latest).Select(t => t.Id));
+    }
+
+    [Fact]
+    public void A_result_counts_from_the_worker_holding_its_task_or_after_a_put_back_from_the_worker_that_lost_it()
+    {
+        var book = new TaskBook();
+        var job = Job(book, "j", chunks: 2, chunkSize: 1);
+        var (a, b, stranger) = (NewWorker(), NewWorker(), NewWorker());
+        var task = Assert.Single(HandOut(book, a, workers: 1));
+        // A task is found on the worker that holds it: a result naming a worker that never held it is not that task's.
+        Assert.Equal([TaskCompletion.Dropped], Finish(book, stranger, [task], 10));
+        Assert.Equal(TaskPhase.InFlight, task.Phase);
+
+        // Put back and handed to b: the lost worker's late result still finishes it, and takes it off b.
+        Assert.True(book.Requeue(task, "its worker was lost", lost: true));
+        Assert.Same(task, Assert.Single(HandOut(book, b, workers: 1)));
+        Assert.Equal([TaskCompletion.ChunkDone], Finish(book, a, [task], 10));
+        Assert.Empty(b.InFlight);
+        Assert.Equal([TaskCompletion.Dropped], Finish(book, b, [task], 10));
+        Assert.Equal(1, job.DoneChunks);
+    }
 }

@@ -171,4 +171,24 @@ public sealed class DispatchPlannerTests
         Assert.Equal(jobs, served);
         Assert.Equal(0, book.ToDoTotal);
     }
+
+    [Fact]
+    public void With_a_minimum_batch_duration_tiny_measured_tasks_fill_a_batch_past_the_share_of_many_workers_and_slow_ones_do_not()
+    {
+        var settings = MasterSettings.Default with { MinBatchDuration = TimeSpan.FromMilliseconds(0.1) };
+        var book = new TaskBook();
+        Job(book, "tiny", chunks: 2_000, chunkSize: 1);
+        var worker = NewWorker();
+        Finish(book, worker, HandOut(book, worker, settings: settings), nanosecondsPerItem: 100);
+        // The share of 1,000 workers is one task; 100 ns tasks grow to the floor's 1,000, capped by MaxBatchTasks.
+        Assert.Single(HandOut(book, NewWorker(), workers: 1_000));
+        Assert.Equal(settings.MaxBatchTasks, HandOut(book, NewWorker(), workers: 1_000, settings).Count);
+
+        var slow = new TaskBook();
+        Job(slow, "slow", chunks: 2_000, chunkSize: 1);
+        var other = NewWorker();
+        Finish(slow, other, HandOut(slow, other, settings: settings), nanosecondsPerItem: 50_000);
+        // 50 µs tasks: two reach the floor; the share of 1,000 workers is one; the batch stops at the floor.
+        Assert.Equal(2, HandOut(slow, NewWorker(), workers: 1_000, settings).Count);
+    }
 }
