@@ -13,7 +13,6 @@ using ActorFarm.Security;
 using ActorFarm.Serialization;
 using ActorFarm.Telemetry;
 using Akka.Actor;
-using Akka.Cluster;
 using Akka.Event;
 using Akka.Persistence;
 
@@ -105,10 +104,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         // long before it is downed and removed (which is when death watch would tell us). Its tasks are put
         // back as soon as it is unreachable; if it comes back, its late results are de-duplicated.
         if (InCluster)
-        {
-            Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
-                typeof(ClusterEvent.IReachabilityEvent));
-        }
+            MasterClusterView.SubscribeToReachability(Context.System, Self);
         Context.System.EventStream.Publish(new FarmMasterStarted(Self));
     }
 
@@ -116,10 +112,10 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
     {
         FarmMetrics.Forget(Self);
         if (InCluster)
-            Cluster.Get(Context.System).Unsubscribe(Self);
+            MasterClusterView.Unsubscribe(Context.System, Self);
     }
 
-    private static bool InCluster => ((ExtendedActorSystem)Context.System).Provider is IClusterActorRefProvider;
+    private static bool InCluster => Hosting.ProviderKind.IsCluster(Context.System);
 
     // ---- Recovering ---------------------------------------------------------------------------------
 
@@ -195,14 +191,16 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             case MessageFragment fragment: OnFragment(fragment); break;
             case FragmentAck ack: _fragmenter.OnAck(ack); break;
             case FetchPackage fetch: OnFetchPackage(fetch); break;
-            case ClusterEvent.UnreachableMember unreachable: OnNodeUnreachable(unreachable.Member.Address); break;
-            case ClusterEvent.ReachableMember reachable: OnNodeReachable(reachable.Member.Address); break;
             case SaveSnapshotSuccess saved: OnSnapshotSaved(saved.Metadata); break;
             case SaveSnapshotFailure failed: _log.Warning("the master's snapshot failed: {0}", failed.Cause.Message); break;
             case DeleteMessagesSuccess or DeleteSnapshotsSuccess: break;
             case DeleteMessagesFailure failed: _log.Warning("old journal events could not be deleted: {0}", failed.Cause.Message); break;
             case DeleteSnapshotsFailure failed: _log.Warning("old snapshots could not be deleted: {0}", failed.Cause.Message); break;
-            default: Unhandled(message); break;
+            default:
+                // Reachability events come only in a cluster; an embedded master never looks at the cluster's types.
+                if (!InCluster || !MasterClusterView.TryReachability(message, OnNodeUnreachable, OnNodeReachable))
+                    Unhandled(message);
+                break;
         }
     }
 
@@ -1074,12 +1072,6 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
     /// <summary>The members as this node sees them; none when the master runs without a cluster (embedded).</summary>
     private static List<ClusterMemberStatus> ClusterMembers()
     {
-        if (!InCluster)
-            return [];
-        var state = Cluster.Get(Context.System).State;
-        return state.Members
-            .Select(m => new ClusterMemberStatus(m.Address.ToString(), m.Roles.Order(StringComparer.Ordinal).ToList(),
-                m.Status.ToString(), !state.Unreachable.Contains(m)))
-            .ToList();
+        return InCluster ? MasterClusterView.Members(Context.System) : [];
     }
 }

@@ -63,7 +63,7 @@ internal sealed class MessageFragmenter
     public MessageFragmenter(ActorSystem system)
     {
         var config = system.Settings.Config;
-        _remoting = ((ExtendedActorSystem)system).Provider is Akka.Remote.IRemoteActorRefProvider;
+        _remoting = Hosting.ProviderKind.IsRemote(system);
         // Without the farm serializer bound (a host that forgot FarmSerialization.Config) there is nothing to measure with.
         _serializer = system.Serialization.FindSerializerForType(typeof(CancelJob)) as FarmMessageSerializer;
         var frame = config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size", null) ?? 128_000;

@@ -21,6 +21,12 @@ internal sealed class MapJob(IFarmFunction function, IMapInput input, int chunkS
     /// <summary>Chunk size when the number of items is not known up front (stdin).</summary>
     public const int UnknownLengthChunkSize = 4096;
 
+    /// <summary>
+    /// Chunks of results formatted (or being formatted) ahead of the writer: enough to keep every core busy
+    /// while the writer waits for the next chunk in order, few enough that memory stays flat.
+    /// </summary>
+    private int FormattingAhead => 2 * Environment.ProcessorCount;
+
     public IFarmFunction Function { get; } = function;
     public IMapInput Input { get; } = input;
     public int ChunkSize { get; } = chunkSize;
@@ -88,22 +94,24 @@ internal sealed class MapJob(IFarmFunction function, IMapInput input, int chunkS
         var stopwatch = Stopwatch.StartNew();
         try
         {
-            var results = client.RunChunksAsync(Function.Name, Input.ReadChunksAsync(ChunkSize, cancellationToken), Input.Count,
-                ordered: !Unordered, options, cancellationToken);
-            await foreach (var chunk in results.ConfigureAwait(false))
+            var formatted = FormattingPipeline.FormatAheadAsync(
+                token => client.RunChunksAsync(Function.Name, Input.ReadChunksAsync(ChunkSize, token), Input.Count,
+                    ordered: !Unordered, options, token),
+                indexed: Unordered, FormattingAhead, cancellationToken);
+            await foreach (var (chunk, lines) in formatted.ConfigureAwait(false))
             {
-                try
+                using (lines)
                 {
-                    if (Unordered)
-                        await writer.WriteIndexedValuesAsync(chunk.Offset, chunk.Output, cancellationToken).ConfigureAwait(false);
-                    else
-                        await writer.WriteValuesAsync(chunk.Output, cancellationToken).ConfigureAwait(false);
-                    ItemsDone += chunk.Output.Length;
-                }
-                catch (IOException e)
-                {
-                    // Leaving the loop cancels the job on the farm; nobody would read its results.
-                    throw new OutputFailedException(target.Description, e);
+                    try
+                    {
+                        await writer.WriteAsync(lines, cancellationToken).ConfigureAwait(false);
+                        ItemsDone += chunk.Output.Length;
+                    }
+                    catch (IOException e)
+                    {
+                        // Leaving the loop cancels the job on the farm; nobody would read its results.
+                        throw new OutputFailedException(target.Description, e);
+                    }
                 }
             }
             // Input that stopped at a bad line: its earlier results are out, but the job did not do what was asked.

@@ -83,20 +83,25 @@ internal sealed class JsonLinesInput : IMapInput
         ReadItemsAsync(chunkSize, checking: false, cancellationToken);
 
     /// <summary>
-    /// The parsed items in chunks. When only <paramref name="checking"/>, one scratch array is reused, since
-    /// no chunk leaves this method; otherwise each chunk gets a new array, as workers keep them.
+    /// The parsed items in chunks. One thread reads lines (a file is one stream, read in order) and hands each
+    /// chunk's lines to the thread pool to be parsed, several chunks at once: parsing, not reading, is what JSON
+    /// lines cost. Chunks come out in input order, so the first bad line in a parsed chunk is the first bad line of
+    /// the input, and the items before it come out first, exactly as a single thread would hand them out. When only
+    /// <paramref name="checking"/>, the parsed arrays are dropped at once, since no chunk leaves this method.
     /// </summary>
     private async IAsyncEnumerable<InputSlice> ReadItemsAsync(int chunkSize, bool checking,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var parsing = new Queue<Task<ParsedChunk>>();
+        InputLineException? readFailure = null;
         using var reader = new BoundedLineReader(OpenReader(), MaxLineLength);
-        var array = _parser.CreateArray(Math.Min(chunkSize, InitialArraySize));
-        var count = 0;
+        var lines = new List<string>(Math.Min(chunkSize, InitialArraySize));
+        var numbers = new List<long>(Math.Min(chunkSize, InitialArraySize));
         long lineNumber = 0;
-        while (true)
+        var ended = false;
+        while (!ended)
         {
             string? line;
-            InputLineException? failure = null;
             try
             {
                 line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
@@ -104,43 +109,71 @@ internal sealed class JsonLinesInput : IMapInput
             catch (LineTooLongException e)
             {
                 line = null;
-                failure = new InputLineException($"{Description} line {lineNumber + 1}: {e.Message}", lineNumber + 1);
+                readFailure = new InputLineException($"{Description} line {lineNumber + 1}: {e.Message}", lineNumber + 1);
             }
-            if (line is null && failure is null)
-                break;
-            lineNumber++;
-            if (line is not null && string.IsNullOrWhiteSpace(line))
-                continue;
-            string? error = null;
-            if (failure is null && !_parser.TryParseInto(line!, array, count, out error))
-                failure = new InputLineException($"{Description} line {lineNumber}: {error} for function '{_function}', got: {Excerpt(line!)}", lineNumber);
-            if (failure is not null)
+            ended = line is null;
+            if (!ended)
             {
-                if (checking)
-                    throw failure;
-                // Mid-job (stdin): end the input here instead of failing the job, so the lines before the bad
-                // one still run and print in full; the tool then reports the failure (see Failure).
-                Failure = failure;
-                break;
+                lineNumber++;
+                if (string.IsNullOrWhiteSpace(line))
+                    continue;
+                lines.Add(line!);
+                numbers.Add(lineNumber);
             }
-            if (++count == chunkSize)
+            if (lines.Count == chunkSize || (ended && lines.Count > 0))
             {
-                yield return new InputSlice(array, 0, count);
-                if (!checking)
-                    array = _parser.CreateArray(Math.Min(chunkSize, InitialArraySize));
-                count = 0;
+                parsing.Enqueue(Parse(lines, numbers));
+                lines = new List<string>(Math.Min(chunkSize, InitialArraySize));
+                numbers = new List<long>(Math.Min(chunkSize, InitialArraySize));
             }
-            else if (count == array.Length)
+            // Bounded: a huge file holds only a few chunks in memory. What is parsed is handed on at once; at the end, all.
+            while (parsing.Count > (ended ? 0 : ParsingAhead) || (parsing.Count > 0 && parsing.Peek().IsCompleted))
             {
-                // Grow towards the chunk size as lines arrive: '--chunk-size 100000000' on a short stdin must
-                // not allocate the whole chunk up front.
-                var bigger = _parser.CreateArray((int)Math.Min(chunkSize, 2L * array.Length));
-                Array.Copy(array, bigger, count);
-                array = bigger;
+                var chunk = await parsing.Dequeue().ConfigureAwait(false);
+                if (chunk.Items.Count > 0)
+                    yield return chunk.Items;
+                if (chunk.Failure is not null)
+                {
+                    Stop(chunk.Failure, checking);
+                    yield break;
+                }
             }
         }
-        if (count > 0)
-            yield return new InputSlice(array, 0, count);
+        // A line too long comes after every line before it, bad ones included.
+        if (readFailure is not null)
+            Stop(readFailure, checking);
+    }
+
+    /// <summary>
+    /// Chunks of a file parsed (or being parsed) ahead of the job: enough for every core, few enough for flat memory.
+    /// None for stdin: a chunk of a stream goes to the job as soon as it is full, not when the next one is.
+    /// </summary>
+    private int ParsingAhead => _path is null ? 0 : 2 * Environment.ProcessorCount;
+
+    /// <summary>The items of a chunk's lines up to its first bad line, and that line's failure if there is one.</summary>
+    private readonly record struct ParsedChunk(InputSlice Items, InputLineException? Failure);
+
+    private Task<ParsedChunk> Parse(List<string> lines, List<long> numbers) => Task.Run(() =>
+    {
+        var array = _parser.CreateArray(lines.Count);
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (!_parser.TryParseInto(lines[i], array, i, out var error))
+                return new ParsedChunk(new InputSlice(array, 0, i),
+                    new InputLineException($"{Description} line {numbers[i]}: {error} for function '{_function}', got: {Excerpt(lines[i])}", numbers[i]));
+        }
+        return new ParsedChunk(new InputSlice(array, 0, lines.Count), null);
+    });
+
+    /// <summary>
+    /// A bad line: checking a file, the usage error; mid-job (stdin), the end of the input instead of a failed job,
+    /// so the lines before the bad one still run and print in full; the tool then reports it (see <see cref="Failure"/>).
+    /// </summary>
+    private void Stop(InputLineException failure, bool checking)
+    {
+        if (checking)
+            throw failure;
+        Failure = failure;
     }
 
     private StreamReader OpenReader()
