@@ -38,7 +38,7 @@ public sealed class StraightToMasterTests
                                new FarmJobOptions { ChunkSize = 1 }, timeout.Token))
             {
                 seen[index]++;
-                if (prime != IsPrime(input[index]))
+                if (prime != BuiltInFunctions.IsPrimeNumber(input[index]))
                     wrong++;
             }
             Assert.Equal(0, wrong);
@@ -57,17 +57,5 @@ public sealed class StraightToMasterTests
         {
             throw new Xunit.Sdk.XunitException($"{e}{Environment.NewLine}{cluster}");
         }
-    }
-
-    private static bool IsPrime(long n)
-    {
-        if (n < 2)
-            return false;
-        for (long d = 2; d * d <= n; d++)
-        {
-            if (n % d == 0)
-                return false;
-        }
-        return true;
     }
 }
