@@ -584,6 +584,16 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             return;
         }
 
+        if (register.FrameBytes != 0 && _fragmenter.FrameBytes != 0 && register.FrameBytes != _fragmenter.FrameBytes)
+        {
+            // Messages are sized for the sender's frame: a batch that fits this master's frame would be dropped on
+            // arrival by a worker node with a smaller one (and a result the other way), and its job would wait forever.
+            _log.Error("worker {0} is not registered: its node's akka.remote.dot-netty.tcp.maximum-frame-size is {1:N0} bytes, this " +
+                       "master's {2:N0}; every node of a farm must use the same (farm.conf sets 4MiB)",
+                register.Worker.Path, register.FrameBytes, _fragmenter.FrameBytes);
+            return;
+        }
+
         var previous = _workers.Previous(register, out var isRetry);
         if (isRetry)
         {

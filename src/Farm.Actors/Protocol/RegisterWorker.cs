@@ -10,6 +10,8 @@ namespace ActorFarm.Protocol;
 /// and lost what it was running (the master puts that back on the to-do list).
 /// <paramref name="HostId"/> (<see cref="SharedMemory.HostIdentity"/>) tells the master which shared arrays the
 /// worker can open: tasks over a shared array go only to workers on the array's host. Null: unknown host.
+/// <paramref name="FrameBytes"/> is the worker node's remoting frame (0: not remoting): the master refuses a worker whose frame differs from its own, since messages sized for one frame are dropped
+/// by a node with a smaller one.
 /// </summary>
 internal sealed record RegisterWorker(IActorRef Worker, IReadOnlyList<string> Functions, int Prefetch, string Incarnation = "",
-    string? HostId = null) : IFarmMessage;
+    string? HostId = null, long FrameBytes = 0) : IFarmMessage;

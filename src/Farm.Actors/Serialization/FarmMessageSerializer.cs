@@ -333,6 +333,7 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
         w.WriteInt32(m.Prefetch);
         w.WriteString(m.Incarnation);
         w.WriteString(m.HostId);
+        w.WriteInt64(m.FrameBytes);
     }
 
     private static void Write(WireWriter w, RunTasks m)
@@ -557,7 +558,8 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
             functions[i] = r.ReadString("function name");
         var prefetch = r.ReadInt32("prefetch");
         var incarnation = r.ReadString("incarnation");
-        return new RegisterWorker(worker, functions, prefetch, incarnation, r.ReadNullableString("host id"));
+        var hostId = r.ReadNullableString("host id");
+        return new RegisterWorker(worker, functions, prefetch, incarnation, hostId, r.ReadInt64("frame bytes"));
     }
 
     private RunTasks ReadRunTasks(ref WireReader r)

@@ -66,10 +66,22 @@ internal sealed class MessageFragmenter
         _remoting = Hosting.ProviderKind.IsRemote(system);
         // Without the farm serializer bound (a host that forgot FarmSerialization.Config) there is nothing to measure with.
         _serializer = system.Serialization.FindSerializerForType(typeof(CancelJob)) as FarmMessageSerializer;
-        var frame = config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size", null) ?? 128_000;
+        var frame = FrameBytesOf(system);
+        FrameBytes = _remoting ? frame : 0;
         FragmentBytes = (int)Math.Max(4 * 1024, Math.Min(int.MaxValue, frame - Math.Max(FrameOverheadBytes, frame / FrameOverheadShare)));
         MaxMessageBytes = config.GetByteSize("farm.max-message-size", null) ?? DefaultMaxMessageBytes;
     }
+
+    /// <summary>
+    /// This node's remoting frame (<c>akka.remote.dot-netty.tcp.maximum-frame-size</c>), or 0 without remoting. Every
+    /// node of a farm must use the same: a message that fits the larger frame goes out whole, and the node with the
+    /// smaller one drops it on arrival (a job then waits forever), so the master refuses workers whose frame differs.
+    /// </summary>
+    public long FrameBytes { get; }
+
+    /// <summary>The remoting frame a system is configured with (Akka's default when it says nothing).</summary>
+    public static long FrameBytesOf(ActorSystem system) =>
+        system.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size", null) ?? 128_000;
 
     /// <summary>The most bytes of payload one message (or fragment) carries.</summary>
     public int FragmentBytes { get; }

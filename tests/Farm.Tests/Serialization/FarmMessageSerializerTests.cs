@@ -214,8 +214,9 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public void RegisterWorker_round_trips_and_the_worker_resolves_to_the_same_actor()
     {
-        var back = RoundTrip(new RegisterWorker(_actor.Ref, ["collatz", "isprime", "sqrt"], 2, "4f2a9c"));
+        var back = RoundTrip(new RegisterWorker(_actor.Ref, ["collatz", "isprime", "sqrt"], 2, "4f2a9c", FrameBytes: 128_000));
 
+        Assert.Equal(128_000, back.FrameBytes);
         Assert.Equal(_actor.Ref, back.Worker);
         Assert.Equal(new[] { "collatz", "isprime", "sqrt" }, back.Functions);
         Assert.Equal(2, back.Prefetch);

@@ -61,7 +61,7 @@ public sealed class WireGoldenBytesTests : Akka.TestKit.Xunit2.TestKit
             ], JobCompleted: true),
             new JobFailed("job-1", new FarmError(FarmErrorKind.FunctionThrew, "function 'sqrt' threw on item 13", "sqrt", 13,
                 "System.ArgumentException", "13 is unlucky", "   at Golden.Throw()")),
-            new RegisterWorker(worker, ["isprime", "sqrt"], 2, "incarnation-1", "host-a/boot-1"),
+            new RegisterWorker(worker, ["isprime", "sqrt"], 2, "incarnation-1", "host-a/boot-1", FrameBytes: 4 * 1024 * 1024),
             WorkerRegistered.Instance,
             new RunTasks(7,
             [
