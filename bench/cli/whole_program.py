@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`farm map` as a whole program against the Python Pool peer (bench/peers/pool_map_lines.py), pair by pair.
 
-Usage: python3 bench/cli/whole_program.py [--farm PATH] [--runs N] [--only NAME,...]
+Usage: python3 bench/cli/whole_program.py [--farm PATH] [--baseline PATH] [--runs N] [--only NAME,...]
 
 Runs each case's two commands in turn (farm, Pool, farm, Pool, ...) after one warm-up run of each, reading
 their stdout through a pipe (as a consumer of the output would) and counting the bytes, and takes each run's
@@ -11,7 +11,9 @@ comparison holds when the shared machine's speed drifts. Timings only: the bytes
 the tests (tests/Farm.Tests/Cli/MapOutputBytesTests.cs).
 
 --farm is the farm to time, by default artifacts/farm/farm, which `dotnet publish src/Farm.Node -c Release
--o artifacts/farm` makes (ReadyToRun, as a user installs it). Standard library only.
+-o artifacts/farm` makes (ReadyToRun, as a user installs it). --baseline PATH pairs it with another farm
+instead of the Pool peer (a build of main, published the same way): the ratios are then baseline/farm, the
+change's gain pair by pair. Standard library only.
 """
 
 import argparse
@@ -59,6 +61,7 @@ def spread(values):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--farm", default=os.path.join(HERE, "..", "..", "artifacts", "farm", "farm"))
+    parser.add_argument("--baseline", help="another farm to pair with instead of the Pool peer")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", default=",".join(CASES))
     args = parser.parse_args()
@@ -67,18 +70,19 @@ def main():
     for name in args.only.split(","):
         function, items = CASES[name]
         farm = [args.farm, "map", function, "--range", items]
-        pool = [sys.executable, PEER, function, items]
-        run(farm), run(pool)  # warm-up: the page cache, the interpreter's .pyc files
-        samples = {"farm": [], "pool": []}
+        peer_name = "baseline" if args.baseline else "pool"
+        peer = [args.baseline, "map", function, "--range", items] if args.baseline else [sys.executable, PEER, function, items]
+        run(farm), run(peer)  # warm-up: the page cache, the interpreter's .pyc files
+        samples = {"farm": [], peer_name: []}
         for _ in range(args.runs):
             samples["farm"].append(run(farm))
-            samples["pool"].append(run(pool))
-        print(f"\n{name}: farm map {function} --range {items} ({samples['farm'][-1][2]:,} bytes) against Pool ({samples['pool'][-1][2]:,} bytes)")
-        for who in ("farm", "pool"):
+            samples[peer_name].append(run(peer))
+        print(f"\n{name}: farm map {function} --range {items} ({samples['farm'][-1][2]:,} bytes) against {peer_name} ({samples[peer_name][-1][2]:,} bytes)")
+        for who in ("farm", peer_name):
             print(f"  {who} wall s {spread([s[0] for s in samples[who]])}   cpu s {spread([s[1] for s in samples[who]])}")
-        wall = [p[0] / f[0] for f, p in zip(samples["farm"], samples["pool"])]
-        cpu = [p[1] / f[1] for f, p in zip(samples["farm"], samples["pool"])]
-        print(f"  Pool/farm wall {spread(wall)}   cpu {spread(cpu)}")
+        wall = [p[0] / f[0] for f, p in zip(samples["farm"], samples[peer_name])]
+        cpu = [p[1] / f[1] for f, p in zip(samples["farm"], samples[peer_name])]
+        print(f"  {peer_name}/farm wall {spread(wall)}   cpu {spread(cpu)}")
     print(f"\nload average {os.getloadavg()[0]:.1f} at the end")
 
 
