@@ -66,8 +66,8 @@ internal sealed class MessageFragmenter
         _remoting = Hosting.ProviderKind.IsRemote(system);
         // Without the farm serializer bound (a host that forgot FarmSerialization.Config) there is nothing to measure with.
         _serializer = system.Serialization.FindSerializerForType(typeof(CancelJob)) as FarmMessageSerializer;
-        var frame = FrameBytesOf(system);
-        FrameBytes = _remoting ? frame : 0;
+        var frame = ConfiguredFrameBytes(system);
+        FrameBytes = NodeFrameBytes(system);
         FragmentBytes = (int)Math.Max(4 * 1024, Math.Min(int.MaxValue, frame - Math.Max(FrameOverheadBytes, frame / FrameOverheadShare)));
         MaxMessageBytes = config.GetByteSize("farm.max-message-size", null) ?? DefaultMaxMessageBytes;
     }
@@ -79,8 +79,11 @@ internal sealed class MessageFragmenter
     /// </summary>
     public long FrameBytes { get; }
 
+    /// <summary>What a node says of its frame when it registers (<see cref="FrameBytes"/>): 0 without remoting.</summary>
+    public static long NodeFrameBytes(ActorSystem system) => Hosting.ProviderKind.IsRemote(system) ? ConfiguredFrameBytes(system) : 0;
+
     /// <summary>The remoting frame a system is configured with (Akka's default when it says nothing).</summary>
-    public static long FrameBytesOf(ActorSystem system) =>
+    private static long ConfiguredFrameBytes(ActorSystem system) =>
         system.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size", null) ?? 128_000;
 
     /// <summary>The most bytes of payload one message (or fragment) carries.</summary>

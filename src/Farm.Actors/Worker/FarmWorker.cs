@@ -217,10 +217,8 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers, IWithUnboundedStas
     }
 
     private void Register() =>
-        _toMaster.Tell(new RegisterWorker(Self, _functions.Names, _settings.Prefetch, _incarnation, _settings.HostId, FrameBytes));
-
-    // The master refuses a worker whose remoting frame differs from its own (RegisterWorker.FrameBytes).
-    private long FrameBytes => Hosting.ProviderKind.IsRemote(Context.System) ? MessageFragmenter.FrameBytesOf(Context.System) : 0;
+        _toMaster.Tell(new RegisterWorker(Self, _functions.Names, _settings.Prefetch, _incarnation, _settings.HostId,
+            MessageFragmenter.NodeFrameBytes(Context.System))); // the master refuses a worker whose frame differs from its own
 
     private void Run(RunTasks batch)
     {
