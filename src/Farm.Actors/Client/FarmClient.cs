@@ -83,7 +83,11 @@ public sealed partial class FarmClient : IAsyncDisposable
         var submit = new SubmitJob(jobId, Deployed.WireName(function.Name), _mailbox, [chunk], InputComplete: true, ToJobOptions(options),
             TraceParent: span?.Id);
         var route = _master.ForJob();
-        var sink = new SingleResultSink<TOut>(jobId, Forget) { Resubmit = () => SendToMaster(route, submit with { Resume = true }) };
+        var sink = new SingleResultSink<TOut>(jobId, Forget)
+        {
+            Resubmit = () => SendToMaster(route, submit with { Resume = true }),
+            Confirm = indexes => ConfirmStraight(route, jobId, indexes),
+        };
         _sinks[jobId] = sink;
         if (cancellationToken.CanBeCanceled)
         {
@@ -336,6 +340,7 @@ public sealed partial class FarmClient : IAsyncDisposable
         using var stopPump = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var span = Telemetry.FarmTracing.StartJob(jobId, function, totalItems);
         var flow = new JobFlow { TraceParent = span?.Id, Route = _master.ForJob() };
+        sink.Confirm = indexes => ConfirmStraight(flow.Route, jobId, indexes);
         var pump = Task.Run(() => PumpAsync(jobId, function, slices, slots, options, sink, flow, stopPump.Token), CancellationToken.None);
 
         var completed = false;
@@ -400,6 +405,8 @@ public sealed partial class FarmClient : IAsyncDisposable
                             }
                         }
                         options.Progress?.Report(new FarmProgress(itemsDone, totalItems, chunksDone, totalChunks));
+                        // The master's word ends the job, also when the results came straight from the workers (it follows
+                        // the client's last confirmation): once a job returns, the master has it ended too (farm status).
                         completed = results.JobCompleted;
                         break;
                     case JobFailed failed:
@@ -530,6 +537,21 @@ public sealed partial class FarmClient : IAsyncDisposable
             _fragmenter.SendViaRelay(Seal(package.Message), route.Tell);
         _fragmenter.SendViaRelay(Seal(message), route.Tell);
     }
+
+    /// <summary>
+    /// Results that came straight from a worker (the direct data path) are this client's now: the master, which waits for
+    /// this word to mark their chunks done, hears it on the job's route.
+    /// </summary>
+    private void ConfirmStraight(IMasterEndpoint route, string jobId, IReadOnlyList<int> chunkIndexes)
+    {
+        Interlocked.Add(ref _chunksReceivedStraight, chunkIndexes.Count);
+        SendToMaster(route, new ChunksReceived(jobId, chunkIndexes));
+    }
+
+    private long _chunksReceivedStraight;
+
+    /// <summary>Chunk results this client got straight from workers, duplicates included (for tests: which path results took).</summary>
+    internal long ChunksReceivedStraight => Interlocked.Read(ref _chunksReceivedStraight);
 
     /// <summary>The master's actor that new jobs talk to straight, for a client outside the cluster once it proved the way; else null.</summary>
     internal IActorRef? DirectMaster => (_master as ShortcutMasterEndpoint)?.DirectMaster;

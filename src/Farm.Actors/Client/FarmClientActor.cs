@@ -62,6 +62,9 @@ internal sealed class FarmClientActor(ConcurrentDictionary<string, JobSink> sink
             case ChunkResults results when sinks.TryGetValue(results.JobId, out var sink):
                 sink.OnResults(results);
                 break;
+            case WorkerResults results when sinks.TryGetValue(results.JobId, out var sink):
+                sink.OnStraightResults(results); // straight from the worker that ran them: not the master, whatever the shortcut thinks
+                break;
             case JobFailed failed when sinks.TryGetValue(failed.JobId, out var sink):
                 sink.OnFailed(failed);
                 break;
@@ -74,7 +77,7 @@ internal sealed class FarmClientActor(ConcurrentDictionary<string, JobSink> sink
             case JobWaiting waiting when sinks.TryGetValue(waiting.JobId, out var sink):
                 sink.OnWaiting(waiting);
                 break;
-            case ChunkResults or JobFailed or JobRecovered or JobPong or JobWaiting:
+            case ChunkResults or WorkerResults or JobFailed or JobRecovered or JobPong or JobWaiting:
                 break; // the caller stopped listening (cancelled or broke out of a stream)
             default:
                 Unhandled(message);

@@ -61,6 +61,12 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
     private readonly ClientCredentialVerifier? _clients;
     private long _nextBatchId;
 
+    /// <summary>
+    /// Client nodes a result sent straight never reached (<see cref="OnStraightResultUnconfirmed"/>): their later jobs are
+    /// relayed from the start, so a client behind NAT pays the confirmation timeout once, not once a job.
+    /// </summary>
+    private readonly HashSet<Address> _unreachableClients = new();
+
     /// <summary>What the journal says (a durable master only): replayed while recovering, then kept up to date live.</summary>
     private MasterJournal _journal = MasterJournal.Empty;
 
@@ -164,6 +170,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             var job = _book.Open(journaled.JobId, journaled.FunctionName, client, journaled.Options,
                 SliceRouting.RequiredHost(pending), JobLifecycle.AwaitingResume, journaled.Owner);
             job.DoneChunks = journaled.Done.Count;
+            job.StraightTo = StraightTo(client, journaled.Options);
             // Kept results live in memory: those sent before the master moved are not recovered.
             job.Kept = journaled.Options.KeepResults ? new List<ChunkResult>() : null;
             WatchClient(client);
@@ -269,6 +276,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             case PingJob ping: OnPingJob(ping, caller); break;
             case GetFarmStatus: Sender.Tell(StatusView.VisibleTo(BuildStatus(), caller)); break;
             case DeployPackage package: OnDeployPackage(package, caller); break;
+            case ChunksReceived received: OnChunksReceived(received, caller); break;
             default: Unhandled(request); break;
         }
     }
@@ -346,6 +354,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         }
 
         var job = _book.Open(submit.JobId, submit.FunctionName, submit.ReplyTo, submit.Options, requiredHost, owner: caller.Name);
+        job.StraightTo = StraightTo(submit.ReplyTo, submit.Options);
         job.Trace(submit.TraceParent, _time);
         WatchClient(submit.ReplyTo);
         if (submit.Options.KeepResults)
@@ -361,6 +370,49 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
                 new ChunksAdded(job.Id, JournaledInput(job, submit.Chunks), submit.InputComplete));
         }
         AddChunks(job, submit.Chunks, submit.InputComplete);
+    }
+
+    /// <summary>
+    /// Where a job's workers send results straight (the direct data path): its client, when that is on another node and
+    /// the job does not keep its results here; else nobody, and results come back through this master. A client in this
+    /// process gains nothing: the master's hop is a local message.
+    /// </summary>
+    private IActorRef? StraightTo(IActorRef client, JobOptions options) =>
+        _settings.ResultsStraightToClients && !options.KeepResults && client.Path.Address.HasGlobalScope && !client.IsNobody()
+            && !_unreachableClients.Contains(client.Path.Address)
+            ? client
+            : null;
+
+    /// <summary>
+    /// The client holds the results of these chunks, sent straight by their workers: they are done. The job ends when the
+    /// last is in; its client may have seen that already (it counts its chunks), so the end is only a courtesy to it.
+    /// </summary>
+    private void OnChunksReceived(ChunksReceived received, ClientIdentity caller)
+    {
+        if (!_book.TryGetJob(received.JobId, out var job))
+            return; // ended meanwhile (cancelled, failed): nothing to mark
+        if (!caller.MayAccess(job.Owner))
+        {
+            _log.Warning("dropped a confirmation for job {0} from {1}: the job is not theirs", job.Id, caller);
+            return;
+        }
+        List<int>? done = null;
+        foreach (var index in received.ChunkIndexes)
+        {
+            if (!_book.Confirm(job, index, out var chunk))
+                continue; // confirmed before: a result that came twice
+            job.ChunkSpans?.ChunkDone(index, chunk!.Input.Count, chunk.FirstDispatched);
+            (done ??= new List<int>(received.ChunkIndexes.Count)).Add(index);
+        }
+        if (done is null)
+            return;
+        if (job.IsFinished)
+        {
+            Finish(job, []);
+            return;
+        }
+        if (Durable)
+            NoteChunksDone(job, done);
     }
 
     private void OnSubmitChunks(SubmitChunks more, ClientIdentity caller)
@@ -636,9 +688,10 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             done.Worker.Tell(ReRegister.Instance);
         }
 
+        var confirmBy = _time.GetTimestamp() + (long)(_settings.StraightResultConfirmTimeout.TotalSeconds * _time.TimestampFrequency);
         foreach (var outcome in done.Outcomes)
         {
-            switch (_book.Complete(outcome, worker, out var task))
+            switch (_book.Complete(outcome, worker, confirmBy, out var task))
             {
                 case TaskCompletion.Threw:
                     EndJob(task!.Job, JobLifecycle.Failed, DescribeTaskError(task, outcome.Error!));
@@ -675,7 +728,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
                 continue;
             }
             if (Durable)
-                NoteChunksDone(job, results);
+                NoteChunksDone(job, results.Select(r => r.Index));
         }
         _touched.Clear();
 
@@ -749,6 +802,13 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
     {
         foreach (var task in worker.InFlight.Values.ToList())
             PutBack(task, reason, lost, metricReason, countAttempt);
+        if (!lost)
+            return;
+        // Results it sent straight and the client has not confirmed may have been cut off with it: run them again now
+        // rather than after the confirmation timeout (the client keeps the first of a result that came twice). They ran,
+        // so the attempt does not count, and the client is not taken for unreachable.
+        foreach (var task in _book.SentStraightBy(worker))
+            PutBack(task, reason, lost: false, metricReason, countAttempt: false);
     }
 
     private void PutBack(BookTask task, string reason, bool lost, string metricReason, bool countAttempt = true)
@@ -846,10 +906,36 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         {
             if (task.Job.Lifecycle.IsEnded())
                 continue; // ended by an earlier task of this sweep
+            if (task.Phase == TaskPhase.SentStraight)
+            {
+                OnStraightResultUnconfirmed(task);
+                continue;
+            }
             _log.Warning("{0} passed its deadline on worker {1} (attempt {2}); requeueing", task.Describe(), task.Worker!.Actor.Path, task.Attempts);
             PutBack(task, $"it ran past its task timeout of {task.Job.Options.TaskTimeout}", lost: false, metricReason: "deadline");
         }
         Dispatch();
+    }
+
+    /// <summary>
+    /// A result a worker sent straight to the client went unconfirmed: it was lost on the way (the worker's connection
+    /// broke), or the workers cannot reach the client at all (NAT, a firewall). The chunk runs again, and the job's results
+    /// come back through this master from now on: the fallback, chosen by what happened, with nothing lost either way (the
+    /// client keeps the first result of a chunk that came twice). The attempt is not counted: the task ran.
+    /// </summary>
+    private void OnStraightResultUnconfirmed(BookTask task)
+    {
+        var job = task.Job;
+        if (job.StraightTo is not null)
+        {
+            _log.Warning("job {0}: its client {1} did not confirm a result sent to it straight within {2}; its results now go through the master",
+                job.Id, job.StraightTo.Path, _settings.StraightResultConfirmTimeout);
+            if (_unreachableClients.Count >= 10_000)
+                _unreachableClients.Clear(); // clients come and go with new ports: bounded, at worst a timeout more
+            _unreachableClients.Add(job.StraightTo.Path.Address);
+            job.StraightTo = null;
+        }
+        PutBack(task, "its result, sent straight to the client, was not confirmed", lost: false, metricReason: "straight-unconfirmed", countAttempt: false);
     }
 
     /// <summary>The master as the metrics see it, once a sweep (<see cref="MasterGauges"/>).</summary>
@@ -1010,12 +1096,11 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
     /// Chunks whose done mark is not yet written when the master dies are run again by the next master, and
     /// the client drops the results it already has, as for any result sent before its mark was written.
     /// </summary>
-    private void NoteChunksDone(BookJob job, List<ChunkResult> results)
+    private void NoteChunksDone(BookJob job, IEnumerable<int> chunkIndexes)
     {
         if (!_doneNotJournaled.TryGetValue(job.Id, out var indexes))
-            _doneNotJournaled[job.Id] = indexes = new List<int>(results.Count);
-        foreach (var result in results)
-            indexes.Add(result.Index);
+            _doneNotJournaled[job.Id] = indexes = new List<int>();
+        indexes.AddRange(chunkIndexes);
         if (!Timers.IsTimerActive("journal-chunks-done"))
             Timers.StartSingleTimer("journal-chunks-done", JournalChunksDone.Instance, _settings.ChunksDoneJournalInterval);
     }

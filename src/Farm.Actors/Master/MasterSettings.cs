@@ -85,6 +85,22 @@ public sealed record MasterSettings
     /// </summary>
     public bool AllowDeploy { get; init; }
 
+    /// <summary>
+    /// Whether the results of a client on another node go straight from the worker to the client (the direct data path:
+    /// the master hands out tasks and marks chunks done when the client confirms them, and never carries the results).
+    /// Off (<c>farm.master.results-path = relay</c>): every result comes back through the master, as for a client the
+    /// workers cannot reach. On, a result the client does not confirm within <see cref="StraightResultConfirmTimeout"/> is
+    /// run again and its job's results are relayed from then on, so a client behind NAT still gets all of them.
+    /// </summary>
+    public bool ResultsStraightToClients { get; init; } = true;
+
+    /// <summary>
+    /// How long a result sent straight to its client may go unconfirmed before the master runs its chunk again and relays
+    /// the job's results (<see cref="ResultsStraightToClients"/>). It covers the result's way to the client and the
+    /// confirmation's back, so it must be longer than the largest result takes to cross.
+    /// </summary>
+    public TimeSpan StraightResultConfirmTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
     /// <summary>The most deployed packages the master holds; beyond it, the least recently used one no running job needs is dropped.</summary>
     public int MaxDeployedPackages { get; init; } = 64;
 
@@ -108,6 +124,7 @@ public sealed record MasterSettings
         Positive(DeadlineSweepInterval, nameof(DeadlineSweepInterval));
         Positive(WaitingNoticeAfter, nameof(WaitingNoticeAfter));
         Positive(ChunksDoneJournalInterval, nameof(ChunksDoneJournalInterval));
+        Positive(StraightResultConfirmTimeout, nameof(StraightResultConfirmTimeout));
         if (MinBatchDuration < TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(MinBatchDuration), MinBatchDuration, "MasterSettings.MinBatchDuration must not be negative");
         return this;

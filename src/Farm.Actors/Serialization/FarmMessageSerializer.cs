@@ -75,6 +75,15 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
     /// </summary>
     public const string TracedSubmitJobManifest = "SK";
 
+    /// <summary>
+    /// A <see cref="RunTasks"/> with a task whose result goes straight to its client (<see cref="FarmTask.Straight"/>):
+    /// each task's layout adds where. A batch without one keeps "RT" and its bytes.
+    /// </summary>
+    public const string StraightRunTasksManifest = "RS";
+
+    public const string WorkerResultsManifest = "CW";
+    public const string ChunksReceivedManifest = "CK";
+
     /// <summary>The closed set of manifests, by message type.</summary>
     public static IReadOnlyDictionary<Type, string> Manifests { get; } = new Dictionary<Type, string>
     {
@@ -105,6 +114,8 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
         [typeof(FetchPackage)] = FetchPackageManifest,
         [typeof(PackageUnavailable)] = PackageUnavailableManifest,
         [typeof(Authenticated)] = AuthenticatedManifest,
+        [typeof(WorkerResults)] = WorkerResultsManifest,
+        [typeof(ChunksReceived)] = ChunksReceivedManifest,
     };
 
     /// <summary>
@@ -126,10 +137,11 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
     private FarmTypeRegistry Types => _types ??= FarmTypeRegistry.Get(system);
 
     /// <summary>Every manifest written or read: one per type, and <see cref="TracedSubmitJobManifest"/>.</summary>
-    public static IReadOnlyList<string> AllManifests { get; } = [.. Manifests.Values, TracedSubmitJobManifest];
+    public static IReadOnlyList<string> AllManifests { get; } = [.. Manifests.Values, TracedSubmitJobManifest, StraightRunTasksManifest];
 
     public override string Manifest(object o) =>
         o is SubmitJob { TraceParent: not null } ? TracedSubmitJobManifest
+        : o is RunTasks run && HasStraightTask(run) ? StraightRunTasksManifest
         : o is not null && Manifests.TryGetValue(o.GetType(), out var manifest) ? manifest : throw Unsupported(o);
 
     // ---- writing ----------------------------------------------------------------------------------------
@@ -183,9 +195,11 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
             case SubmitChunks m: Write(writer, m); break;
             case CancelJob m: writer.WriteString(m.JobId); break;
             case ChunkResults m: Write(writer, m); break;
+            case WorkerResults m: writer.WriteString(m.JobId); WriteResults(writer, m.Results); break;
+            case ChunksReceived m: writer.WriteString(m.JobId); WireLayouts.WriteIndexes(writer, m.ChunkIndexes); break;
             case JobFailed m: Write(writer, m); break;
             case RegisterWorker m: Write(writer, m); break;
-            case RunTasks m: Write(writer, m); break;
+            case RunTasks m: Write(writer, m, straight: HasStraightTask(m)); break;
             case TasksDone m: Write(writer, m); break;
             case FarmStatus m: Write(writer, m); break;
             case MessageFragment m: Write(writer, m); break;
@@ -300,15 +314,20 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
     private static void Write(WireWriter w, ChunkResults m)
     {
         w.WriteString(m.JobId);
-        w.WriteCount(m.Results.Count);
-        for (var i = 0; i < m.Results.Count; i++)
+        WriteResults(w, m.Results);
+        w.WriteBool(m.JobCompleted);
+    }
+
+    private static void WriteResults(WireWriter w, IReadOnlyList<ChunkResult> results)
+    {
+        w.WriteCount(results.Count);
+        for (var i = 0; i < results.Count; i++)
         {
-            var result = m.Results[i];
+            var result = results[i];
             w.WriteInt32(result.Index);
             w.WriteInt64(result.Offset);
             ArrayCodec.Write(w, result.Output, 0, result.Output.Length);
         }
-        w.WriteBool(m.JobCompleted);
     }
 
     private static void Write(WireWriter w, JobFailed m)
@@ -336,7 +355,18 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
         w.WriteInt64(m.FrameBytes);
     }
 
-    private static void Write(WireWriter w, RunTasks m)
+    private static bool HasStraightTask(RunTasks m)
+    {
+        for (var i = 0; i < m.Tasks.Count; i++)
+        {
+            if (m.Tasks[i].Straight is not null)
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>A batch; with <paramref name="straight"/> ("RS") each task says where its result goes straight to, or a 0 byte.</summary>
+    private static void Write(WireWriter w, RunTasks m, bool straight)
     {
         w.WriteInt64(m.BatchId);
         w.WriteCount(m.Tasks.Count);
@@ -350,6 +380,17 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
             w.WriteBool(task.TraceParent is not null);
             if (task.TraceParent is not null)
                 w.WriteInterned(task.TraceParent);
+            if (!straight)
+                continue;
+            w.WriteBool(task.Straight is not null);
+            if (task.Straight is { } to)
+            {
+                // A batch's tasks mostly share a job: its client and id are interned.
+                w.WriteInterned(Akka.Serialization.Serialization.SerializedActorPath(to.Client));
+                w.WriteInterned(to.JobId);
+                w.WriteInt32(to.ChunkIndex);
+                w.WriteInt64(to.ChunkOffset);
+            }
         }
     }
 
@@ -488,7 +529,10 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
             JobFailedManifest => ReadJobFailed(ref reader),
             RegisterWorkerManifest => ReadRegisterWorker(ref reader),
             WorkerRegisteredManifest => WorkerRegistered.Instance,
-            RunTasksManifest => ReadRunTasks(ref reader),
+            RunTasksManifest => ReadRunTasks(ref reader, straight: false),
+            StraightRunTasksManifest => ReadRunTasks(ref reader, straight: true),
+            WorkerResultsManifest => new WorkerResults(reader.ReadString("job id"), ReadResults(ref reader)),
+            ChunksReceivedManifest => new ChunksReceived(reader.ReadString("job id"), WireLayouts.ReadIndexes(ref reader, "chunk indexes")),
             TasksDoneManifest => ReadTasksDone(ref reader),
             GetFarmStatusManifest => GetFarmStatus.Instance,
             FarmStatusManifest => ReadFarmStatus(ref reader),
@@ -526,6 +570,12 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
     private ChunkResults ReadChunkResults(ref WireReader r)
     {
         var jobId = r.ReadString("job id");
+        var results = ReadResults(ref r);
+        return new ChunkResults(jobId, results, r.ReadBool("job completed"));
+    }
+
+    private ChunkResult[] ReadResults(ref WireReader r)
+    {
         var results = new ChunkResult[r.ReadCount("result count", 3)];
         for (var i = 0; i < results.Length; i++)
         {
@@ -534,7 +584,7 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
             var output = ArrayCodec.Read(ref r, Types, "result output") ?? throw r.Malformed("result output: null");
             results[i] = new ChunkResult(index, offset, output);
         }
-        return new ChunkResults(jobId, results, r.ReadBool("job completed"));
+        return results;
     }
 
     private static JobFailed ReadJobFailed(ref WireReader r)
@@ -562,8 +612,10 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
         return new RegisterWorker(worker, functions, prefetch, incarnation, hostId, r.ReadInt64("frame bytes"));
     }
 
-    private RunTasks ReadRunTasks(ref WireReader r)
+    private RunTasks ReadRunTasks(ref WireReader r, bool straight)
     {
+        string? clientPath = null;
+        IActorRef? client = null;
         var batchId = r.ReadInt64("batch id");
         var tasks = new FarmTask[r.ReadCount("task count", 3)];
         for (var i = 0; i < tasks.Length; i++)
@@ -572,7 +624,20 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
             var function = r.ReadInterned("function name");
             var items = ArrayCodec.Read(ref r, Types, "task items") ?? throw r.Malformed("task items: null");
             var traceParent = r.ReadBool("traced") ? r.ReadInterned("trace parent") : null;
-            tasks[i] = new FarmTask(taskId, function, items, 0, items.Length, traceParent);
+            StraightResult? to = null;
+            if (straight && r.ReadBool("straight"))
+            {
+                // The tasks of a batch mostly share a client: its path is resolved once.
+                var path = r.ReadInterned("straight client");
+                if (!ReferenceEquals(path, clientPath))
+                {
+                    clientPath = path;
+                    client = system.Provider.ResolveActorRef(path);
+                }
+                to = new StraightResult(client!, r.ReadInterned("straight job id"),
+                    r.ReadInt32("straight chunk index"), r.ReadInt64("straight chunk offset"));
+            }
+            tasks[i] = new FarmTask(taskId, function, items, 0, items.Length, traceParent, to);
         }
         return new RunTasks(batchId, tasks);
     }
@@ -683,7 +748,7 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
     }
 
     private static string ManifestName(string manifest) =>
-        manifest == TracedSubmitJobManifest ? nameof(SubmitJob) : Manifests.FirstOrDefault(p => p.Value == manifest).Key?.Name ?? "?";
+        manifest == TracedSubmitJobManifest ? nameof(SubmitJob) : manifest == StraightRunTasksManifest ? nameof(RunTasks) : Manifests.FirstOrDefault(p => p.Value == manifest).Key?.Name ?? "?";
 
     private static SerializationException Unsupported(object? o) =>
         new($"FarmMessageSerializer cannot serialize {o?.GetType().FullName ?? "null"}: every farm protocol message " +

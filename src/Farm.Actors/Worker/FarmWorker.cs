@@ -247,7 +247,61 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers, IWithUnboundedStas
             }
             i = RunTraced(batch, i, traceParent, outcomes);
         }
-        _toMaster.Tell(new TasksDone(Self, batch.BatchId, outcomes));
+        var done = new TasksDone(Self, batch.BatchId, outcomes);
+        if (TakeStraightResults(batch, outcomes) is not { } deliveries)
+        {
+            _toMaster.Tell(done);
+        }
+        else if (_toMaster.Equals(_master))
+        {
+            // No remoting here (no outbox): nothing to pace.
+            foreach (var (client, results, _) in deliveries)
+                client.Tell(results);
+            _toMaster.Tell(done);
+        }
+        else
+        {
+            _toMaster.Tell(new ResultsStraight(deliveries, done));
+        }
+    }
+
+    /// <summary>
+    /// Takes the outputs of the tasks whose results go straight to their clients (<see cref="FarmTask.Straight"/>) out of
+    /// <paramref name="outcomes"/>, grouped per client and job (a batch mostly holds one job's tasks: one message); null when
+    /// there are none. The outcomes keep only that the task ran (<see cref="TaskOutcome.SentStraight"/>).
+    /// </summary>
+    private static List<(IActorRef Client, WorkerResults Results, long[] TaskIds)>? TakeStraightResults(RunTasks batch, TaskOutcome[] outcomes)
+    {
+        List<(IActorRef Client, WorkerResults Results, long[] TaskIds)>? deliveries = null;
+        List<ChunkResult>? results = null;
+        List<long>? taskIds = null;
+        StraightResult? current = null;
+
+        void Flush()
+        {
+            if (current is null)
+                return;
+            (deliveries ??= []).Add((current.Client, new WorkerResults(current.JobId, results!), taskIds!.ToArray()));
+            current = null;
+        }
+
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            if (batch.Tasks[i].Straight is not { } to || outcomes[i].Output is not { } output)
+                continue;
+            if (current is null || !current.Client.Equals(to.Client) || !string.Equals(current.JobId, to.JobId, StringComparison.Ordinal))
+            {
+                Flush();
+                current = to;
+                results = [];
+                taskIds = [];
+            }
+            results!.Add(new ChunkResult(to.ChunkIndex, to.ChunkOffset, output));
+            taskIds!.Add(outcomes[i].TaskId);
+            outcomes[i] = outcomes[i] with { Output = null };
+        }
+        Flush();
+        return deliveries;
     }
 
     /// <summary>Results that cannot travel (larger than the farm's message limit): that, per task, instead of results that would be dropped.</summary>

@@ -52,6 +52,9 @@ internal sealed class MasterOutbox : UntypedActor, IWithTimers
                 foreach (var target in _fragmenter.ForgetStalled(StalledAfter))
                     Context.GetLogger().Warning("dropped a large message to {0}: it acknowledged none of its pieces for {1}", target.Path, StalledAfter);
                 break;
+            case ResultsStraight straight:
+                OnResultsStraight(straight);
+                break;
             case IFarmMessage farmMessage:
                 try
                 {
@@ -67,5 +70,38 @@ internal sealed class MasterOutbox : UntypedActor, IWithTimers
                 Unhandled(message);
                 break;
         }
+    }
+
+    /// <summary>
+    /// Results straight to their clients (paced like any large message, each client its own transfer), then the outcomes
+    /// to the master. A client's results are sent before the master hears they went out; the master still waits for the
+    /// client's own word (the result may be lost on the way), so the order only saves a needless wait.
+    /// </summary>
+    private void OnResultsStraight(ResultsStraight straight)
+    {
+        HashSet<long>? tooLarge = null;
+        string? why = null;
+        foreach (var (client, results, taskIds) in straight.Deliveries)
+        {
+            try
+            {
+                _fragmenter.Send(client, results, Self);
+            }
+            catch (MessageTooLargeException e)
+            {
+                (tooLarge ??= []).UnionWith(taskIds);
+                why = e.Message;
+            }
+        }
+        var done = straight.Done;
+        if (tooLarge is not null)
+        {
+            done = done with
+            {
+                Outcomes = done.Outcomes.Select(o => !tooLarge.Contains(o.TaskId) ? o
+                    : new TaskOutcome(o.TaskId, null, new TaskError(-1, "ActorFarm.MessageTooLarge", why!, null), o.ElapsedNanoseconds)).ToArray(),
+            };
+        }
+        OnReceive(done);
     }
 }

@@ -503,14 +503,27 @@ public static class NodeCommand
     }
 
     /// <summary>A durable master journals to the SQL plugin configured in hocon/master.conf; otherwise it journals nothing.</summary>
-    private static MasterSettings MasterSettingsFor(Config config) =>
-        config.GetBoolean("farm.master.durable", false)
+    private static MasterSettings MasterSettingsFor(Config config)
+    {
+        var settings = config.GetBoolean("farm.master.durable", false)
             ? MasterSettings.Default with
             {
                 JournalPluginId = "akka.persistence.journal.sql",
                 SnapshotPluginId = "akka.persistence.snapshot-store.sql",
             }
             : MasterSettings.Default;
+        var path = config.GetString("farm.master.results-path", "direct");
+        return settings with
+        {
+            ResultsStraightToClients = path switch
+            {
+                "direct" => true,
+                "relay" => false,
+                _ => throw new UsageException($"farm.master.results-path is '{path}': it must be direct (results go from the workers straight to their clients) or relay (through the master)"),
+            },
+            StraightResultConfirmTimeout = config.GetTimeSpan("farm.master.straight-result-confirm-timeout", settings.StraightResultConfirmTimeout),
+        };
+    }
 
     /// <summary>
     /// An SQLite journal is switched to write-ahead logging (about three times faster writes, and readers do

@@ -121,6 +121,15 @@ public sealed class WireGoldenBytesTests : Akka.TestKit.Xunit2.TestKit
             new Authenticated(new ClientCredential([0x30, 0x82, 0x01, 0x0a, 0xff], 1_796_000_000_000, [0x01, 0x02, 0xfe]),
                 new SubmitJob("job-3", "sqrt", client, [new JobChunk(0, 0, new[] { 4.0 }, 0, 1)], InputComplete: true, JobOptions.Default)),
             new FragmentAck("0123456789abcdef", 2),
+            new RunTasks(8,
+            [
+                new FarmTask(21, "sqrt", new[] { 4.0, 9.0 }, 0, 2, Straight: new StraightResult(client, "job-5", 3, 40)),
+                new FarmTask(22, "sqrt", new[] { 16.0 }, 0, 1, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+                    new StraightResult(client, "job-5", 4, 42)),
+                new FarmTask(23, "sqrt", new[] { 25.0 }, 0, 1),
+            ]),
+            new WorkerResults("job-5", [new ChunkResult(3, 40, new[] { 2.0, 3.0 }), new ChunkResult(4, 42, new[] { 4.0 })]),
+            new ChunksReceived("job-5", [3, 4, 17]),
         ];
     }
 

@@ -81,16 +81,16 @@ internal sealed class BookChunk(JobChunk input)
         return open;
     }
 
-    /// <summary>Adds the chunk's in-flight tasks whose deadline is at or before <paramref name="now"/> to <paramref name="late"/>.</summary>
+    /// <summary>Adds the chunk's in-flight tasks (and results sent straight, unconfirmed) whose deadline is at or before <paramref name="now"/> to <paramref name="late"/>.</summary>
     public void AddOverdueTasks(long now, List<BookTask> late)
     {
-        if (_firstOpen is { Phase: TaskPhase.InFlight } first && first.DeadlineTimestamp <= now)
+        if (_firstOpen is { Phase: TaskPhase.InFlight or TaskPhase.SentStraight } first && first.DeadlineTimestamp <= now)
             late.Add(first);
         if (_moreOpen is null)
             return;
         foreach (var task in _moreOpen)
         {
-            if (task.Phase == TaskPhase.InFlight && task.DeadlineTimestamp <= now)
+            if (task.Phase is TaskPhase.InFlight or TaskPhase.SentStraight && task.DeadlineTimestamp <= now)
                 late.Add(task);
         }
     }

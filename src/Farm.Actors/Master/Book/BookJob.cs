@@ -70,6 +70,16 @@ internal sealed class BookJob(string id, string functionName, IActorRef client, 
 
     public int InFlight { get; set; }
 
+    /// <summary>Tasks whose result went straight to the client and is not confirmed yet (<see cref="TaskPhase.SentStraight"/>).</summary>
+    public int SentStraight { get; set; }
+
+    /// <summary>
+    /// Where the worker sends the results of whole-chunk tasks, straight (the direct data path); null: through the master.
+    /// Set for a client on another node when the master sends results straight; dropped for good when a result sent
+    /// straight goes unconfirmed (a client the workers cannot reach, behind NAT say): from then on the master relays.
+    /// </summary>
+    public IActorRef? StraightTo { get; set; }
+
     public long DoneChunks { get; set; }
 
     /// <summary>Tasks that failed (the function threw, or out of attempts); for the status only.</summary>

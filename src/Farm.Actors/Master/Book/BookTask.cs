@@ -26,6 +26,12 @@ internal sealed class BookTask(long id, BookJob job, BookChunk chunk, int start,
     /// <summary>The worker running it, while in flight.</summary>
     public RegisteredWorker? Worker { get; set; }
 
+    /// <summary>
+    /// The worker that sent its result straight to the client, while that is unconfirmed (<see cref="TaskPhase.SentStraight"/>):
+    /// if that worker is lost, the result may have been cut off on the way, so the task runs again at once.
+    /// </summary>
+    public RegisteredWorker? SentBy { get; set; }
+
     /// <summary>The <see cref="TimeProvider"/> timestamp after which the task is put back; long.MaxValue for no deadline.</summary>
     public long DeadlineTimestamp { get; set; } = long.MaxValue;
 
@@ -38,7 +44,10 @@ internal sealed class BookTask(long id, BookJob job, BookChunk chunk, int start,
     /// <summary>The job-wide index of the slice's first item.</summary>
     public long FirstItem => Chunk.Input.Offset + Start;
 
-    public FarmTask ToWireTask() => new(Id, Job.FunctionName, Chunk.Input.Items, Chunk.Input.Start + Start, Count, Job.TraceParent);
+    public FarmTask ToWireTask() => new(Id, Job.FunctionName, Chunk.Input.Items, Chunk.Input.Start + Start, Count, Job.TraceParent,
+        Job.StraightTo is { } client && Start == 0 && Count == Chunk.Input.Count
+            ? new StraightResult(client, Job.Id, Chunk.Index, Chunk.Input.Offset)
+            : null);
 
     public string Describe() => $"items [{FirstItem}, {FirstItem + Count}) of job {Job.Id}";
 }

@@ -142,7 +142,11 @@ internal sealed class TaskBook
     }
 
     /// <summary>Records a task's outcome; see <see cref="TaskCompletion"/> for what the caller then owes the client.</summary>
-    public TaskCompletion Complete(TaskOutcome outcome, RegisteredWorker? worker, out BookTask? finished)
+    /// <param name="outcome">What the worker says of the task.</param>
+    /// <param name="worker">The worker that ran it, if registered.</param>
+    /// <param name="confirmBy">For a result sent straight to the client: the timestamp by which the client must confirm it.</param>
+    /// <param name="finished">The task, unless the outcome was dropped.</param>
+    public TaskCompletion Complete(TaskOutcome outcome, RegisteredWorker? worker, long confirmBy, out BookTask? finished)
     {
         if (!(worker is not null && worker.InFlight.TryGetValue(outcome.TaskId, out finished)) && !_putBack.TryGetValue(outcome.TaskId, out finished))
         {
@@ -151,8 +155,25 @@ internal sealed class TaskBook
         }
 
         var task = finished;
-        Close(task);
         var job = task.Job;
+        if (outcome.SentStraight)
+        {
+            // The worker is done with it, the chunk is not: only the client knows whether the result reached it.
+            Detach(task);
+            if (task.Phase == TaskPhase.ToDo)
+                _putBack.Remove(task.Id); // put back meanwhile (its worker looked lost): its result is out after all
+            task.Phase = TaskPhase.SentStraight;
+            task.SentBy = worker;
+            task.DeadlineTimestamp = confirmBy;
+            job.SentStraight++;
+            if (worker is not null)
+                worker.TasksCompleted++;
+            TasksCompleted++;
+            job.RecordTaskTime(outcome.ElapsedNanoseconds, task.Count);
+            return TaskCompletion.SentStraight;
+        }
+
+        Close(task);
         if (outcome.Error is not null)
         {
             job.FailedTasks++;
@@ -170,6 +191,23 @@ internal sealed class TaskBook
         job.Pending.Remove(task.Chunk.Index);
         job.DoneChunks++;
         return TaskCompletion.ChunkDone;
+    }
+
+    /// <summary>
+    /// The client confirms it holds the result of chunk <paramref name="chunkIndex"/> (sent straight by a worker): the
+    /// chunk is done, whatever its tasks were doing (the confirmation may overtake the worker's word that it sent it; that
+    /// word is then dropped as a duplicate). False when the job holds no such chunk (confirmed already).
+    /// </summary>
+    public bool Confirm(BookJob job, int chunkIndex, out BookChunk? confirmed)
+    {
+        if (!job.Pending.Remove(chunkIndex, out confirmed))
+            return false;
+        var chunk = confirmed;
+        foreach (var task in chunk.OpenTasks())
+            Close(task);
+        StopCutting(job, chunk);
+        job.DoneChunks++;
+        return true;
     }
 
     /// <summary>
@@ -203,14 +241,34 @@ internal sealed class TaskBook
         return true;
     }
 
+    /// <summary>The tasks whose results <paramref name="worker"/> sent straight to their clients, not confirmed yet.</summary>
+    public List<BookTask> SentStraightBy(RegisteredWorker worker)
+    {
+        var sent = new List<BookTask>();
+        foreach (var job in _jobs.Values)
+        {
+            if (job.SentStraight == 0)
+                continue;
+            foreach (var chunk in job.Pending.Values)
+            {
+                foreach (var task in chunk.OpenTasks())
+                {
+                    if (task.Phase == TaskPhase.SentStraight && ReferenceEquals(task.SentBy, worker))
+                        sent.Add(task);
+                }
+            }
+        }
+        return sent;
+    }
+
     /// <summary>The in-flight tasks whose deadline is at or before <paramref name="now"/>, in the order they were cut.</summary>
     public List<BookTask> Overdue(long now)
     {
         var late = new List<BookTask>();
         foreach (var job in _jobs.Values)
         {
-            // Only a job with a task timeout gives its tasks a deadline (Commit).
-            if (job.InFlight == 0 || job.Options.TaskTimeout is null)
+            // Only a job with a task timeout gives its tasks in flight a deadline (Commit); a result sent straight always has one.
+            if ((job.InFlight == 0 || job.Options.TaskTimeout is null) && job.SentStraight == 0)
                 continue;
             foreach (var chunk in job.Pending.Values)
                 chunk.AddOverdueTasks(now, late);
@@ -264,15 +322,20 @@ internal sealed class TaskBook
         foreach (var other in chunk.OpenTasks())
             Close(other);
         job.Pending.Remove(chunk.Index);
-        if (chunk.Uncut > 0)
-        {
-            chunk.Cut = chunk.Input.Count;
-            var rest = job.Uncut.Where(c => c != chunk).ToList();
-            ToDoTotal -= job.Uncut.Count - rest.Count;
-            job.Uncut.Clear();
-            foreach (var c in rest)
-                job.Uncut.Enqueue(c);
-        }
+        StopCutting(job, chunk);
+    }
+
+    /// <summary>A chunk that ended (failed for good, or confirmed by its client) before all of it was cut leaves the to-do list.</summary>
+    private void StopCutting(BookJob job, BookChunk chunk)
+    {
+        if (chunk.Uncut == 0)
+            return;
+        chunk.Cut = chunk.Input.Count;
+        var rest = job.Uncut.Where(c => c != chunk).ToList();
+        ToDoTotal -= job.Uncut.Count - rest.Count;
+        job.Uncut.Clear();
+        foreach (var c in rest)
+            job.Uncut.Enqueue(c);
     }
 
     /// <summary>Takes a task off its worker or out of its job's to-do list.</summary>
@@ -288,6 +351,10 @@ internal sealed class TaskBook
                 // A late result for a task already put back: its queue entry is skipped when reached.
                 task.Job.RetriesToDo--;
                 ToDoTotal--;
+                break;
+            case TaskPhase.SentStraight:
+                task.Job.SentStraight--;
+                task.SentBy = null;
                 break;
         }
         task.Worker = null;

@@ -12,6 +12,9 @@ internal enum TaskCompletion
     /// <summary>The slice finished its chunk: the chunk's result is ready (<see cref="BookChunk.Output"/>).</summary>
     ChunkDone,
 
+    /// <summary>The task's result went straight to the job's client; its chunk is done when the client confirms it.</summary>
+    SentStraight,
+
     /// <summary>The function threw (or the task could not run): the job fails.</summary>
     Threw,
 }

@@ -12,6 +12,13 @@ internal enum TaskPhase
     /// <summary>Handed to a worker, with a deadline (<see cref="BookTask.Worker"/>, <see cref="BookTask.DeadlineTimestamp"/>).</summary>
     InFlight,
 
+    /// <summary>
+    /// Its worker ran it and sent the result straight to the job's client (<see cref="Protocol.FarmTask.Straight"/>): done
+    /// once the client confirms it (<see cref="TaskBook.Confirm"/>), put back if it does not by <see cref="BookTask.DeadlineTimestamp"/>.
+    /// No worker holds it any more.
+    /// </summary>
+    SentStraight,
+
     /// <summary>Its result arrived (or its job ended and it no longer matters).</summary>
     Done,
 

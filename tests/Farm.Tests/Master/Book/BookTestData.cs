@@ -36,6 +36,6 @@ internal static class BookTestData
         {
             var items = (double[])t.Chunk.Input.Items;
             var output = items.Skip(t.Chunk.Input.Start + t.Start).Take(t.Count).Select(x => 2 * x).ToArray();
-            return book.Complete(new TaskOutcome(t.Id, output, null, nanosecondsPerItem * t.Count), worker, out _);
+            return book.Complete(new TaskOutcome(t.Id, output, null, nanosecondsPerItem * t.Count), worker, confirmBy: long.MaxValue, out _);
         }).ToList();
 }
