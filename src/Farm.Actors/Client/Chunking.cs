@@ -110,4 +110,21 @@ internal static class Chunking
         }
         await Task.CompletedTask.ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Whether a chunk's items are worth keeping at the client for the workers to fetch (the direct data path) rather than
+    /// sending them through the master: from about 64 KiB, where a second hop costs more than the worker's request. Not
+    /// descriptors of shared arrays, which are small and must stay with the task.
+    /// </summary>
+    public static bool WorthHolding(Protocol.JobChunk chunk)
+    {
+        var elementType = chunk.Items.GetType().GetElementType()!;
+        if (elementType == typeof(SharedMemory.SharedSlice))
+            return false;
+        var itemBytes = elementType.IsPrimitive ? Buffer.ByteLength(chunk.Items) / Math.Max(1, chunk.Items.Length) : 64;
+        return (long)chunk.Count * itemBytes >= HoldFromBytes;
+    }
+
+    /// <summary>The size from which a chunk's items stay with the client (<see cref="WorthHolding"/>).</summary>
+    public const long HoldFromBytes = 64 * 1024;
 }

@@ -24,6 +24,9 @@ public sealed partial class FarmClient : IAsyncDisposable
 {
     private readonly IMasterEndpoint _master;
     private readonly ConcurrentDictionary<string, JobSink> _sinks = new(StringComparer.Ordinal);
+
+    /// <summary>The inputs of running jobs, by job id: the client's actor serves workers the items of chunks held here.</summary>
+    private readonly ConcurrentDictionary<string, JobFlow> _flows = new(StringComparer.Ordinal);
     private readonly IActorRef _mailbox;
     private readonly MessageFragmenter _fragmenter;
     private readonly Func<ValueTask>? _onDispose;
@@ -44,7 +47,8 @@ public sealed partial class FarmClient : IAsyncDisposable
         _onDispose = onDispose;
         _fragmenter = new MessageFragmenter(system);
         var shortcut = master as ShortcutMasterEndpoint;
-        _mailbox = system.ActorOf(Props.Create(() => new FarmClientActor(_sinks, shortcut)), $"farm-client-{_clientId}");
+        Action<int> served = count => Interlocked.Add(ref _inputsServed, count);
+        _mailbox = system.ActorOf(Props.Create(() => new FarmClientActor(_sinks, _flows, shortcut, served)), $"farm-client-{_clientId}");
     }
 
     /// <summary>The actor system the client lives in.</summary>
@@ -341,6 +345,7 @@ public sealed partial class FarmClient : IAsyncDisposable
         using var span = Telemetry.FarmTracing.StartJob(jobId, function, totalItems);
         var flow = new JobFlow { TraceParent = span?.Id, Route = _master.ForJob() };
         sink.Confirm = indexes => ConfirmStraight(flow.Route, jobId, indexes);
+        _flows[jobId] = flow;
         var pump = Task.Run(() => PumpAsync(jobId, function, slices, slots, options, sink, flow, stopPump.Token), CancellationToken.None);
 
         var completed = false;
@@ -435,6 +440,7 @@ public sealed partial class FarmClient : IAsyncDisposable
         finally
         {
             Forget(jobId);
+            _flows.TryRemove(jobId, out _);
             if (!completed)
                 SendToMaster(flow.Route, new CancelJob(jobId));
             await stopPump.CancelAsync().ConfigureAwait(false);
@@ -472,13 +478,37 @@ public sealed partial class FarmClient : IAsyncDisposable
 
         void Send(List<JobChunk> chunks, bool last)
         {
-            IFarmMessage message = sentFirst
-                ? new SubmitChunks(jobId, chunks, last)
-                : new SubmitJob(jobId, function, _mailbox, chunks, last, jobOptions, TraceParent: flow.TraceParent);
-            sentFirst = true;
-            if (last)
-                flow.InputComplete = true;
-            SendToMaster(flow.Route, message);
+            // Large chunks stay here once workers have reached this client (a result came straight from one): the master
+            // gets their counts alone and the workers fetch the items (ChunksHeld). Not for a job that keeps its results:
+            // the master journals its inputs, to run it without its client.
+            List<HeldChunk>? held = null;
+            if (!jobOptions.KeepResults && Interlocked.Read(ref _chunksReceivedStraight) > 0)
+            {
+                for (var i = chunks.Count - 1; i >= 0; i--)
+                {
+                    if (!Chunking.WorthHolding(chunks[i]))
+                        continue;
+                    (held ??= []).Add(new HeldChunk(chunks[i].Index, chunks[i].Offset, chunks[i].Count));
+                    chunks.RemoveAt(i);
+                }
+                held?.Reverse();
+            }
+            if (!sentFirst || chunks.Count > 0 || held is null)
+            {
+                IFarmMessage message = sentFirst
+                    ? new SubmitChunks(jobId, chunks, last && held is null)
+                    : new SubmitJob(jobId, function, _mailbox, chunks, last && held is null, jobOptions, TraceParent: flow.TraceParent);
+                sentFirst = true;
+                if (last && held is null)
+                    flow.InputComplete = true;
+                SendToMaster(flow.Route, message);
+            }
+            if (held is not null)
+            {
+                if (last)
+                    flow.InputComplete = true;
+                SendToMaster(flow.Route, new ChunksHeld(jobId, _mailbox, held, last));
+            }
         }
 
         JobChunk ToChunk(InputSlice slice)
@@ -549,6 +579,11 @@ public sealed partial class FarmClient : IAsyncDisposable
     }
 
     private long _chunksReceivedStraight;
+
+    private long _inputsServed;
+
+    /// <summary>Task inputs this client sent workers that fetched them (chunks held here, not sent through the master); for tests.</summary>
+    internal long InputsServedToWorkers => Interlocked.Read(ref _inputsServed);
 
     /// <summary>Chunk results this client got straight from workers, duplicates included (for tests: which path results took).</summary>
     internal long ChunksReceivedStraight => Interlocked.Read(ref _chunksReceivedStraight);

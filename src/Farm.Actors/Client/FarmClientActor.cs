@@ -15,9 +15,25 @@ namespace ActorFarm.Client;
 /// and then used straight by new jobs; when it dies, or another master answers, the shortcut is retired.
 /// </para>
 /// </summary>
-internal sealed class FarmClientActor(ConcurrentDictionary<string, JobSink> sinks, ShortcutMasterEndpoint? shortcut = null) : UntypedActor
+internal sealed class FarmClientActor(ConcurrentDictionary<string, JobSink> sinks, ConcurrentDictionary<string, JobFlow> flows,
+    ShortcutMasterEndpoint? shortcut = null, Action<int>? served = null) : UntypedActor, IWithTimers
 {
+    private sealed record SweepStalled
+    {
+        public static readonly SweepStalled Instance = new();
+    }
+
+    private static readonly TimeSpan StalledAfter = TimeSpan.FromMinutes(2);
+
     private readonly FragmentAssembler _assembler = new(Context.System);
+
+    /// <summary>Sends workers the items of the chunks this client holds, in paced fragments when large.</summary>
+    private readonly MessageFragmenter _fragmenter = new(Context.System);
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart() =>
+        Timers.StartPeriodicTimer("stalled", SweepStalled.Instance, TimeSpan.FromSeconds(30));
 
     /// <summary>A master heard from and asked to identify itself; not used before it answers.</summary>
     private IActorRef? _proving;
@@ -33,6 +49,16 @@ internal sealed class FarmClientActor(ConcurrentDictionary<string, JobSink> sink
         {
             case ActorIdentity identity:
                 OnIdentity(identity);
+                return;
+            case FetchInputs fetch:
+                OnFetchInputs(fetch);
+                return;
+            case FragmentAck ack:
+                _fragmenter.OnAck(ack);
+                return;
+            case SweepStalled:
+                // A worker that died while it was being sent items: its transfer would wait for acks forever.
+                _fragmenter.ForgetStalled(StalledAfter, Context.GetLogger());
                 return;
             case Terminated terminated:
                 shortcut?.Retire(terminated.ActorRef);
@@ -82,6 +108,32 @@ internal sealed class FarmClientActor(ConcurrentDictionary<string, JobSink> sink
             default:
                 Unhandled(message);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// A worker asks for the items of chunks this client holds (<see cref="ChunksHeld"/>): slices of the arrays the caller
+    /// gave, serialized only on the way; none for a chunk no longer held (its result is here, or its job ended).
+    /// </summary>
+    private void OnFetchInputs(FetchInputs fetch)
+    {
+        var items = new InputSlice?[fetch.Inputs.Count];
+        for (var i = 0; i < items.Length; i++)
+        {
+            var input = fetch.Inputs[i];
+            if (flows.TryGetValue(input.JobId, out var flow) && flow.Unanswered.TryGetValue(input.ChunkIndex, out var chunk)
+                && input.Start >= 0 && input.Count > 0 && (long)input.Start + input.Count <= chunk.Count)
+                items[i] = new InputSlice(chunk.Items, chunk.Start + input.Start, input.Count);
+        }
+        try
+        {
+            _fragmenter.Send(fetch.ReplyTo, new InputsFetched(fetch.FetchId, items), Self);
+            served?.Invoke(items.Count(i => i is not null));
+        }
+        catch (MessageTooLargeException e)
+        {
+            // The worker reports the tasks as unreachable when it hears nothing, and they fail for good after their attempts.
+            Context.GetLogger().Warning("cannot send worker {0} the items it asked for: {1}", fetch.ReplyTo.Path, e.Message);
         }
     }
 

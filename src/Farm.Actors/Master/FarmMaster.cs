@@ -277,6 +277,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             case GetFarmStatus: Sender.Tell(StatusView.VisibleTo(BuildStatus(), caller)); break;
             case DeployPackage package: OnDeployPackage(package, caller); break;
             case ChunksReceived received: OnChunksReceived(received, caller); break;
+            case ChunksHeld held: OnChunksHeld(held, caller); break;
             default: Unhandled(request); break;
         }
     }
@@ -415,19 +416,51 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             NoteChunksDone(job, done);
     }
 
-    private void OnSubmitChunks(SubmitChunks more, ClientIdentity caller)
+    /// <summary>
+    /// Chunks whose items stay with the client: on the to-do list by count alone, their tasks tell the workers where to
+    /// fetch the items (<see cref="HeldInput"/>). The journal keeps no inputs of such a job anyway (it does not keep its
+    /// results): a recovered master gets them again from the client's resume, which sends them whole.
+    /// </summary>
+    private void OnChunksHeld(ChunksHeld held, ClientIdentity caller)
     {
-        if (!_book.TryGetJob(more.JobId, out var job))
+        if (JobTakingInput(held.JobId, caller) is not { } job)
+            return;
+        var chunks = new List<JobChunk>(held.Chunks.Count);
+        foreach (var chunk in held.Chunks)
+        {
+            if (chunk.Count <= 0 || chunk.Offset < 0)
+            {
+                EndJob(job, JobLifecycle.Failed, new FarmError(FarmErrorKind.BadInput,
+                    $"chunk {chunk.Index} is malformed: {chunk.Count} items from item {chunk.Offset}", job.FunctionName, chunk.Offset));
+                return;
+            }
+            chunks.Add(new JobChunk(chunk.Index, chunk.Offset, JobChunk.NoItems, 0, chunk.Count, held.Holder));
+        }
+        Record(new ChunksAdded(job.Id, [], held.InputComplete));
+        AddChunks(job, chunks, held.InputComplete);
+    }
+
+    /// <summary>The running job more input is for, if it is the caller's; null (logged) when there is nothing to add it to.</summary>
+    private BookJob? JobTakingInput(string jobId, ClientIdentity caller)
+    {
+        if (!_book.TryGetJob(jobId, out var job))
         {
             // The job failed or was cancelled while the client was still streaming input: nothing to do.
-            _log.Debug("input for unknown job {0} dropped", more.JobId);
-            return;
+            _log.Debug("input for unknown job {0} dropped", jobId);
+            return null;
         }
         if (!caller.MayAccess(job.Owner))
         {
             _log.Warning("dropped input for job {0} from {1}: the job is not theirs", job.Id, caller);
-            return;
+            return null;
         }
+        return job;
+    }
+
+    private void OnSubmitChunks(SubmitChunks more, ClientIdentity caller)
+    {
+        if (JobTakingInput(more.JobId, caller) is not { } job)
+            return;
 
         if (ValidateChunks(job.FunctionName, more.Chunks) is { } problem)
         {
@@ -691,6 +724,13 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
         var confirmBy = _time.GetTimestamp() + (long)(_settings.StraightResultConfirmTimeout.TotalSeconds * _time.TimestampFrequency);
         foreach (var outcome in done.Outcomes)
         {
+            if (outcome.Error?.ExceptionType == TaskError.InputUnreachable && worker is not null && worker.InFlight.TryGetValue(outcome.TaskId, out var unfed))
+            {
+                // The worker could not fetch the task's items from the client that holds them: another worker may.
+                _log.Warning("{0}: worker {1} could not fetch its items: {2}", unfed.Describe(), worker.Actor.Path, outcome.Error.Message);
+                PutBack(unfed, $"no worker could fetch its items from the client ({outcome.Error.Message})", lost: false, metricReason: "input-unreachable");
+                continue;
+            }
             switch (_book.Complete(outcome, worker, confirmBy, out var task))
             {
                 case TaskCompletion.Threw:
@@ -892,8 +932,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
     {
         foreach (var (id, worker) in _packages.TakeAbandonedWaits(PackageInUse))
             worker.Tell(new PackageUnavailable(id, $"package {id} never reached the master, and no job needs it any more"));
-        foreach (var stalled in _fragmenter.ForgetStalled(_assembler.StaleAfter))
-            _log.Warning("dropped a large message to {0}: it acknowledged none of its pieces for {1}", stalled.Path, _assembler.StaleAfter);
+        _fragmenter.ForgetStalled(_assembler.StaleAfter, _log);
         foreach (var expired in _kept.Expire())
             _log.Info("the kept results of job {0} expired unfetched", expired);
         ReviewWaiting();

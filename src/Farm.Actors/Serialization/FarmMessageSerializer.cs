@@ -83,6 +83,9 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
 
     public const string WorkerResultsManifest = "CW";
     public const string ChunksReceivedManifest = "CK";
+    public const string ChunksHeldManifest = "CH";
+    public const string FetchInputsManifest = "FI";
+    public const string InputsFetchedManifest = "IF";
 
     /// <summary>The closed set of manifests, by message type.</summary>
     public static IReadOnlyDictionary<Type, string> Manifests { get; } = new Dictionary<Type, string>
@@ -116,6 +119,9 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
         [typeof(Authenticated)] = AuthenticatedManifest,
         [typeof(WorkerResults)] = WorkerResultsManifest,
         [typeof(ChunksReceived)] = ChunksReceivedManifest,
+        [typeof(ChunksHeld)] = ChunksHeldManifest,
+        [typeof(FetchInputs)] = FetchInputsManifest,
+        [typeof(InputsFetched)] = InputsFetchedManifest,
     };
 
     /// <summary>
@@ -197,6 +203,9 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
             case ChunkResults m: Write(writer, m); break;
             case WorkerResults m: writer.WriteString(m.JobId); WriteResults(writer, m.Results); break;
             case ChunksReceived m: writer.WriteString(m.JobId); WireLayouts.WriteIndexes(writer, m.ChunkIndexes); break;
+            case ChunksHeld m: Write(writer, m); break;
+            case FetchInputs m: Write(writer, m); break;
+            case InputsFetched m: Write(writer, m); break;
             case JobFailed m: Write(writer, m); break;
             case RegisterWorker m: Write(writer, m); break;
             case RunTasks m: Write(writer, m, straight: HasStraightTask(m)); break;
@@ -355,14 +364,85 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
         w.WriteInt64(m.FrameBytes);
     }
 
+    /// <summary>Whether a batch has a task whose result goes straight to its client or whose items its client holds ("RS").</summary>
     private static bool HasStraightTask(RunTasks m)
     {
         for (var i = 0; i < m.Tasks.Count; i++)
         {
-            if (m.Tasks[i].Straight is not null)
+            if (m.Tasks[i].Straight is not null || m.Tasks[i].Held is not null)
                 return true;
         }
         return false;
+    }
+
+    private static void Write(WireWriter w, ChunksHeld m)
+    {
+        w.WriteString(m.JobId);
+        WriteActorRef(w, m.Holder);
+        w.WriteCount(m.Chunks.Count);
+        foreach (var chunk in m.Chunks)
+        {
+            w.WriteInt32(chunk.Index);
+            w.WriteInt64(chunk.Offset);
+            w.WriteInt32(chunk.Count);
+        }
+        w.WriteBool(m.InputComplete);
+    }
+
+    private ChunksHeld ReadChunksHeld(ref WireReader r)
+    {
+        var jobId = r.ReadString("job id");
+        var holder = ReadActorRef(ref r, "holder");
+        var chunks = new HeldChunk[r.ReadCount("held chunk count", 3)];
+        for (var i = 0; i < chunks.Length; i++)
+            chunks[i] = new HeldChunk(r.ReadInt32("held chunk index"), r.ReadInt64("held chunk offset"), r.ReadInt32("held chunk count"));
+        return new ChunksHeld(jobId, holder, chunks, r.ReadBool("input complete"));
+    }
+
+    /// <summary>The inputs asked for, without their holder: it is the message's recipient.</summary>
+    private static void Write(WireWriter w, FetchInputs m)
+    {
+        w.WriteInt64(m.FetchId);
+        w.WriteCount(m.Inputs.Count);
+        foreach (var input in m.Inputs)
+        {
+            w.WriteInterned(input.JobId);
+            w.WriteInt32(input.ChunkIndex);
+            w.WriteInt32(input.Start);
+            w.WriteInt32(input.Count);
+        }
+        WriteActorRef(w, m.ReplyTo);
+    }
+
+    private FetchInputs ReadFetchInputs(ref WireReader r)
+    {
+        var fetchId = r.ReadInt64("fetch id");
+        var inputs = new HeldInput[r.ReadCount("input count", 4)];
+        for (var i = 0; i < inputs.Length; i++)
+            inputs[i] = new HeldInput(ActorRefs.Nobody, r.ReadInterned("job id"), r.ReadInt32("chunk index"), r.ReadInt32("start"), r.ReadInt32("count"));
+        return new FetchInputs(fetchId, inputs, ReadActorRef(ref r, "reply-to"));
+    }
+
+    private static void Write(WireWriter w, InputsFetched m)
+    {
+        w.WriteInt64(m.FetchId);
+        w.WriteCount(m.Items.Count);
+        foreach (var slice in m.Items)
+        {
+            if (slice is { } items)
+                ArrayCodec.Write(w, items.Items, items.Start, items.Count);
+            else
+                ArrayCodec.Write(w, null, 0, 0);
+        }
+    }
+
+    private InputsFetched ReadInputsFetched(ref WireReader r)
+    {
+        var fetchId = r.ReadInt64("fetch id");
+        var slices = new Client.InputSlice?[r.ReadCount("input count", 1)];
+        for (var i = 0; i < slices.Length; i++)
+            slices[i] = ArrayCodec.Read(ref r, Types, "fetched items") is { } items ? Client.InputSlice.Of(items) : null;
+        return new InputsFetched(fetchId, slices);
     }
 
     /// <summary>A batch; with <paramref name="straight"/> ("RS") each task says where its result goes straight to, or a 0 byte.</summary>
@@ -390,6 +470,15 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
                 w.WriteInterned(to.JobId);
                 w.WriteInt32(to.ChunkIndex);
                 w.WriteInt64(to.ChunkOffset);
+            }
+            w.WriteBool(task.Held is not null);
+            if (task.Held is { } held)
+            {
+                w.WriteInterned(Akka.Serialization.Serialization.SerializedActorPath(held.Holder));
+                w.WriteInterned(held.JobId);
+                w.WriteInt32(held.ChunkIndex);
+                w.WriteInt32(held.Start);
+                w.WriteInt32(held.Count);
             }
         }
     }
@@ -533,6 +622,9 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
             StraightRunTasksManifest => ReadRunTasks(ref reader, straight: true),
             WorkerResultsManifest => new WorkerResults(reader.ReadString("job id"), ReadResults(ref reader)),
             ChunksReceivedManifest => new ChunksReceived(reader.ReadString("job id"), WireLayouts.ReadIndexes(ref reader, "chunk indexes")),
+            ChunksHeldManifest => ReadChunksHeld(ref reader),
+            FetchInputsManifest => ReadFetchInputs(ref reader),
+            InputsFetchedManifest => ReadInputsFetched(ref reader),
             TasksDoneManifest => ReadTasksDone(ref reader),
             GetFarmStatusManifest => GetFarmStatus.Instance,
             FarmStatusManifest => ReadFarmStatus(ref reader),
@@ -616,6 +708,19 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
     {
         string? clientPath = null;
         IActorRef? client = null;
+
+        // The tasks of a batch mostly share a client: its path is resolved once.
+        IActorRef Client(ref WireReader r, string field)
+        {
+            var path = r.ReadInterned(field);
+            if (!ReferenceEquals(path, clientPath))
+            {
+                clientPath = path;
+                client = system.Provider.ResolveActorRef(path);
+            }
+            return client!;
+        }
+
         var batchId = r.ReadInt64("batch id");
         var tasks = new FarmTask[r.ReadCount("task count", 3)];
         for (var i = 0; i < tasks.Length; i++)
@@ -625,19 +730,18 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
             var items = ArrayCodec.Read(ref r, Types, "task items") ?? throw r.Malformed("task items: null");
             var traceParent = r.ReadBool("traced") ? r.ReadInterned("trace parent") : null;
             StraightResult? to = null;
+            HeldInput? held = null;
             if (straight && r.ReadBool("straight"))
             {
-                // The tasks of a batch mostly share a client: its path is resolved once.
-                var path = r.ReadInterned("straight client");
-                if (!ReferenceEquals(path, clientPath))
-                {
-                    clientPath = path;
-                    client = system.Provider.ResolveActorRef(path);
-                }
-                to = new StraightResult(client!, r.ReadInterned("straight job id"),
+                to = new StraightResult(Client(ref r, "straight client"), r.ReadInterned("straight job id"),
                     r.ReadInt32("straight chunk index"), r.ReadInt64("straight chunk offset"));
             }
-            tasks[i] = new FarmTask(taskId, function, items, 0, items.Length, traceParent, to);
+            if (straight && r.ReadBool("held"))
+            {
+                held = new HeldInput(Client(ref r, "input holder"), r.ReadInterned("held job id"), r.ReadInt32("held chunk index"),
+                    r.ReadInt32("held start"), r.ReadInt32("held count"));
+            }
+            tasks[i] = new FarmTask(taskId, function, items, 0, items.Length, traceParent, to, held);
         }
         return new RunTasks(batchId, tasks);
     }

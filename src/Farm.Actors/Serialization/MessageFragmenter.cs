@@ -1,5 +1,6 @@
 using ActorFarm.Protocol;
 using Akka.Actor;
+using Akka.Event;
 
 namespace ActorFarm.Serialization;
 
@@ -155,6 +156,13 @@ internal sealed class MessageFragmenter
         foreach (var outbox in stalled)
             Close(outbox);
         return stalled.Select(o => o.Target).ToList();
+    }
+
+    /// <summary><see cref="ForgetStalled(TimeSpan)"/>, each dropped transfer logged as a warning naming its target.</summary>
+    public void ForgetStalled(TimeSpan stale, ILoggingAdapter log)
+    {
+        foreach (var target in ForgetStalled(stale))
+            log.Warning("dropped a large message to {0}: it acknowledged none of its pieces for {1}", target.Path, stale);
     }
 
     private void Enqueue(Outbox outbox, IFarmMessage message)

@@ -39,6 +39,8 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers, IWithUnboundedStas
         public static readonly UnloadIdlePackages Instance = new();
     }
 
+    private sealed record InputFetchTimedOut(long FetchId);
+
     /// <summary>How long a package the master could not give stays unavailable before a task asks for it again.</summary>
     private const long UnavailableForMilliseconds = 10_000;
 
@@ -63,6 +65,10 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers, IWithUnboundedStas
 
     /// <summary>The packages of code shipped with jobs that this node has loaded (shared by the node's workers).</summary>
     private readonly DeployedCode _deployed = DeployedCode.Get(Context.System);
+
+    /// <summary>Batches whose items are being fetched from the clients that hold them, by fetch id.</summary>
+    private readonly Dictionary<long, InputFetch> _fetchingInputs = new();
+    private long _nextFetchId;
 
     /// <summary>Packages asked of the master and not answered yet; batches wait in the stash meanwhile.</summary>
     private readonly HashSet<string> _fetching = new(StringComparer.Ordinal);
@@ -118,6 +124,8 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers, IWithUnboundedStas
             Run(batch);
         });
         Receive<ReRegister>(_ => { }); // already registering
+        Receive<InputsFetched>(OnInputsFetched);
+        Receive<InputFetchTimedOut>(timedOut => OnInputFetchTimedOut(timedOut.FetchId));
         Receive<MessageFragment>(OnFragment);
         Receive<UnloadIdlePackages>(_ => OnUnloadIdlePackages());
         Receive<StopTakingWork>(_ => Leave());
@@ -155,6 +163,8 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers, IWithUnboundedStas
     private void Ready()
     {
         Receive<RunTasks>(Run);
+        Receive<InputsFetched>(OnInputsFetched);
+        Receive<InputFetchTimedOut>(timedOut => OnInputFetchTimedOut(timedOut.FetchId));
         Receive<MessageFragment>(OnFragment);
         Receive<DeployPackage>(package => LoadPackage(package)); // a late answer: loaded for the next task
         Receive<PackageUnavailable>(_ => { });
@@ -188,6 +198,8 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers, IWithUnboundedStas
 
     private void Leaving()
     {
+        Receive<InputsFetched>(_ => { }); // its batch was handed back with the rest
+        Receive<InputFetchTimedOut>(_ => { });
         Receive<RunTasks>(batch => _log.Debug("worker {0} is leaving; batch {1} ({2} tasks) was handed back", Self.Path, batch.BatchId, batch.Tasks.Count));
         Receive<StopTakingWork>(_ => Sender.Tell(Akka.Done.Instance));
         Receive<WorkerRegistered>(_ => { });
@@ -235,9 +247,86 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers, IWithUnboundedStas
             return;
         }
 
-        var outcomes = new TaskOutcome[batch.Tasks.Count];
+        if (FetchHeldInputs(batch))
+            return;
+        RunBatch(batch, new TaskOutcome[batch.Tasks.Count]);
+    }
+
+    /// <summary>
+    /// Asks the clients that hold the items of the batch's tasks for them (<see cref="HeldInput"/>); the batch runs once
+    /// they are all in, or at <see cref="WorkerSettings.InputFetchTimeout"/>. False when every task carries its items.
+    /// Other batches run meanwhile.
+    /// </summary>
+    private bool FetchHeldInputs(RunTasks batch)
+    {
+        Dictionary<IActorRef, List<int>>? byHolder = null;
+        for (var i = 0; i < batch.Tasks.Count; i++)
+        {
+            if (batch.Tasks[i].Held is not { } held)
+                continue;
+            byHolder ??= new Dictionary<IActorRef, List<int>>();
+            if (!byHolder.TryGetValue(held.Holder, out var indexes))
+                byHolder[held.Holder] = indexes = new List<int>();
+            indexes.Add(i);
+        }
+        if (byHolder is null)
+            return false;
+        var fetch = new InputFetch(batch, new TaskOutcome[batch.Tasks.Count]);
+        foreach (var (holder, indexes) in byHolder)
+        {
+            var id = ++_nextFetchId;
+            fetch.Waiting[id] = (holder, indexes);
+            _fetchingInputs[id] = fetch;
+            holder.Tell(new FetchInputs(id, indexes.Select(i => batch.Tasks[i].Held!).ToArray(), Self));
+            Timers.StartSingleTimer(("input-fetch", id), new InputFetchTimedOut(id), _settings.InputFetchTimeout);
+        }
+        return true;
+    }
+
+    /// <summary>A client sent the items asked for: they go into the batch's tasks, and the batch runs once nothing is missing.</summary>
+    private void OnInputsFetched(InputsFetched fetched)
+    {
+        if (!_fetchingInputs.Remove(fetched.FetchId, out var fetch) || !fetch.Waiting.Remove(fetched.FetchId, out var asked))
+            return; // timed out already
+        Timers.Cancel(("input-fetch", fetched.FetchId));
+        var tasks = fetch.Tasks;
+        for (var k = 0; k < asked.TaskIndexes.Count && k < fetched.Items.Count; k++)
+        {
+            var i = asked.TaskIndexes[k];
+            if (fetched.Items[k] is { } slice)
+                tasks[i] = tasks[i] with { Items = slice.Items, Start = slice.Start, Count = slice.Count, Held = null };
+            else
+                fetch.Outcomes[i] = new TaskOutcome(tasks[i].TaskId, null, null); // the client has its result already: nothing to do
+        }
+        if (fetch.Waiting.Count == 0)
+            RunBatch(fetch.Batch with { Tasks = tasks }, fetch.Outcomes);
+    }
+
+    /// <summary>A client did not send the items asked for in time: those tasks go back to the master as unreachable input, the rest run.</summary>
+    private void OnInputFetchTimedOut(long fetchId)
+    {
+        if (!_fetchingInputs.Remove(fetchId, out var fetch) || !fetch.Waiting.Remove(fetchId, out var asked))
+            return;
+        foreach (var i in asked.TaskIndexes)
+        {
+            fetch.Outcomes[i] = new TaskOutcome(fetch.Tasks[i].TaskId, null, new TaskError(-1, TaskError.InputUnreachable,
+                $"the client {asked.Holder.Path} that holds its items did not send them within {_settings.InputFetchTimeout.TotalSeconds:0} s", null));
+        }
+        _log.Warning("worker {0}: client {1} did not send the items of {2} tasks within {3}", Self.Path, asked.Holder.Path, asked.TaskIndexes.Count, _settings.InputFetchTimeout);
+        if (fetch.Waiting.Count == 0)
+            RunBatch(fetch.Batch with { Tasks = fetch.Tasks }, fetch.Outcomes);
+    }
+
+    /// <summary>Runs a batch's tasks, except those whose outcome is already set (<paramref name="outcomes"/>), and answers the master.</summary>
+    private void RunBatch(RunTasks batch, TaskOutcome[] outcomes)
+    {
         for (var i = 0; i < outcomes.Length;)
         {
+            if (outcomes[i] is not null)
+            {
+                i++;
+                continue;
+            }
             var traceParent = batch.Tasks[i].TraceParent;
             if (traceParent is null)
             {
@@ -327,6 +416,8 @@ internal sealed class FarmWorker : ReceiveActor, IWithTimers, IWithUnboundedStas
         var failed = 0;
         for (; end < outcomes.Length && string.Equals(batch.Tasks[end].TraceParent, traceParent, StringComparison.Ordinal); end++)
         {
+            if (outcomes[end] is not null)
+                continue; // set before the batch ran (its items could not be fetched)
             outcomes[end] = RunOne(batch.Tasks[end]);
             items += batch.Tasks[end].Count;
             if (outcomes[end].Error is not null)

@@ -49,8 +49,7 @@ internal sealed class MasterOutbox : UntypedActor, IWithTimers
                 _fragmenter.OnAck(ack);
                 break;
             case SweepStalled:
-                foreach (var target in _fragmenter.ForgetStalled(StalledAfter))
-                    Context.GetLogger().Warning("dropped a large message to {0}: it acknowledged none of its pieces for {1}", target.Path, StalledAfter);
+                _fragmenter.ForgetStalled(StalledAfter, Context.GetLogger());
                 break;
             case ResultsStraight straight:
                 OnResultsStraight(straight);

@@ -34,6 +34,12 @@ public sealed record WorkerSettings
     /// </summary>
     public TimeSpan PackageFetchTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How long a worker waits for a client to send the items of a batch's tasks it holds (<see cref="Protocol.HeldInput"/>)
+    /// before it reports them as unreachable to the master, which gives them to another worker.
+    /// </summary>
+    public TimeSpan InputFetchTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>A package of code shipped with jobs that no task has used for this long is unloaded from the node.</summary>
     public TimeSpan DeployedPackageIdle { get; init; } = TimeSpan.FromMinutes(1);
 

@@ -10,8 +10,9 @@ namespace ActorFarm.Tests.Cluster;
 /// <summary>
 /// The direct data path with real processes (a master node, worker nodes, the client in this process over TCP on
 /// loopback): the results of a client outside the cluster go from the workers straight to it, it confirms them to the
-/// master, which marks them done and ends the job; relayed through the master when the master is told so; and a worker
-/// node killed while it sends results loses nothing.
+/// master, which marks them done and ends the job; once workers have reached the client, large chunks' items stay with it
+/// and the workers fetch them; everything goes through the master when it is told to relay; and a worker node killed while
+/// it fetches items and sends results loses nothing.
 /// </summary>
 public sealed class ResultsPathTests
 {
@@ -45,6 +46,14 @@ public sealed class ResultsPathTests
             Assert.Equal(Enumerable.Range(1, 50).Select(i => (double)i), applied);
             Assert.True(farm.ChunksReceivedStraight - before >= 50, $"only {farm.ChunksReceivedStraight - before} of 50 one-task jobs came straight");
             await ClusterWaits.UntilAsync(farm, s => s.Jobs.Count == 0, "the master to end the 50 one-task jobs on their confirmations");
+
+            // Workers have reached this client: a job of large chunks keeps its items here, and the workers fetch them.
+            var large = Enumerable.Range(0, 40 * 20_000).Select(i => (double)i).ToArray();
+            var largeRoots = await farm.MapAsync(BuiltInFunctions.Sqrt, large, new FarmJobOptions { ChunkSize = 20_000 }, timeout.Token);
+            Assert.Equal(large.Select(Math.Sqrt), largeRoots);
+            Assert.True(farm.InputsServedToWorkers >= 40, $"the workers fetched only {farm.InputsServedToWorkers} of the 40 chunks' items from the client");
+            status = await farm.GetStatusAsync(timeout.Token);
+            Assert.Equal(JobRunState.Completed, status.EndedJobs.Single(j => j.Done == 40).State);
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {
@@ -69,6 +78,7 @@ public sealed class ResultsPathTests
             Assert.Equal(input.Select(Math.Sqrt), roots);
             Assert.Equal(3.0, await farm.ApplyAsync(BuiltInFunctions.Sqrt, 9.0, cancellationToken: timeout.Token));
             Assert.Equal(0, farm.ChunksReceivedStraight);
+            Assert.Equal(0, farm.InputsServedToWorkers);
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {
@@ -77,13 +87,16 @@ public sealed class ResultsPathTests
     }
 
     [Fact]
-    public async Task A_worker_node_killed_while_it_sends_large_results_straight_loses_nothing()
+    public async Task A_worker_node_killed_while_it_fetches_items_and_sends_large_results_straight_loses_nothing()
     {
         await using var cluster = await LocalFarmCluster.StartAsync(new() { WorkerNodes = 2 });
         try
         {
             await using var farm = cluster.StartClient(new() { Workers = 2 });
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+
+            // A first task whose result comes straight: from then on this client keeps large chunks' items for the workers to fetch.
+            Assert.Equal(2.0, await farm.ApplyAsync(BuiltInFunctions.Sqrt, 4.0, cancellationToken: timeout.Token));
 
             // 60 chunks of 600,000 doubles: each result is 4.8 MB, more than a frame, so it goes in paced fragments and
             // the workers spend most of the job sending; the kill lands in the middle of transfers.
@@ -118,6 +131,8 @@ public sealed class ResultsPathTests
             ExactlyOnce.AssertEveryItem(seen);
             // Chunks cut into slices (the first, and any that take longer than a slice here) come through the master.
             Assert.True(farm.ChunksReceivedStraight >= 30, $"only {farm.ChunksReceivedStraight} of the 60 chunks came straight");
+            // Chunks submitted after the first straight result stay with the client: the workers fetched their items.
+            Assert.True(farm.InputsServedToWorkers > 0, "the workers fetched no chunk's items from the client");
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {

@@ -10,7 +10,8 @@ namespace ActorFarm.Tests.Faults;
 /// in a network namespace (<see cref="IsolatedNetwork"/>) and reaches the master only, and the client, in this process,
 /// binds loopback, which the master (in this namespace) reaches and the worker node (whose loopback is its own) does not.
 /// The results the worker sends straight are lost; the master, hearing no confirmation, runs those chunks again and
-/// relays them, and relays that client's later jobs from the start.
+/// relays them, and relays that client's later jobs from the start; the client, never reached by a worker, sends every
+/// chunk's items with it (none held for the workers to fetch).
 /// </summary>
 public sealed class UnreachableClientTests
 {
@@ -31,15 +32,16 @@ public sealed class UnreachableClientTests
             await ClusterWaits.UntilAsync(farm, s => s.Workers.Count == 1, "the isolated worker node's worker registered");
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
 
-            // 20 chunks, then a second job: the first pays the confirmation timeout, the second is relayed from its start.
-            var input = Enumerable.Range(0, 20_000).Select(i => (double)i).ToArray();
-            var first = await farm.MapAsync(BuiltInFunctions.Sqrt, input, new FarmJobOptions { ChunkSize = 1_000 }, timeout.Token);
+            // 10 chunks of 80 KB (large enough to be held by a client the workers had reached), then a second job: the first
+            // pays the confirmation timeout, the second is relayed from its start.
+            var input = Enumerable.Range(0, 100_000).Select(i => (double)i).ToArray();
+            var first = await farm.MapAsync(BuiltInFunctions.Sqrt, input, new FarmJobOptions { ChunkSize = 10_000 }, timeout.Token);
             Assert.Equal(input.Select(Math.Sqrt), first);
             var status = await farm.GetStatusAsync(timeout.Token);
             var job = Assert.Single(status.EndedJobs);
             Assert.True(job.Requeued > 0, $"the master requeued none of the chunks whose straight results were lost: {ClusterWaits.Describe(status)}");
 
-            var second = await farm.MapAsync(BuiltInFunctions.Sqrt, input, new FarmJobOptions { ChunkSize = 1_000 }, timeout.Token);
+            var second = await farm.MapAsync(BuiltInFunctions.Sqrt, input, new FarmJobOptions { ChunkSize = 10_000 }, timeout.Token);
             Assert.Equal(input.Select(Math.Sqrt), second);
             Assert.Equal(3.0, await farm.ApplyAsync(BuiltInFunctions.Sqrt, 9.0, cancellationToken: timeout.Token));
             status = await farm.GetStatusAsync(timeout.Token);
@@ -47,6 +49,7 @@ public sealed class UnreachableClientTests
             Assert.Equal(2, later.Count);
             Assert.All(later, j => Assert.Equal(0, j.Requeued));
             Assert.Equal(0, farm.ChunksReceivedStraight);
+            Assert.Equal(0, farm.InputsServedToWorkers); // no worker ever reached it: its chunks' items went with them
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {

@@ -127,9 +127,13 @@ public sealed class WireGoldenBytesTests : Akka.TestKit.Xunit2.TestKit
                 new FarmTask(22, "sqrt", new[] { 16.0 }, 0, 1, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
                     new StraightResult(client, "job-5", 4, 42)),
                 new FarmTask(23, "sqrt", new[] { 25.0 }, 0, 1),
+                new FarmTask(24, "sqrt", JobChunk.NoItems, 0, 0, Held: new HeldInput(client, "job-5", 5, 1_000, 2_000)),
             ]),
             new WorkerResults("job-5", [new ChunkResult(3, 40, new[] { 2.0, 3.0 }), new ChunkResult(4, 42, new[] { 4.0 })]),
             new ChunksReceived("job-5", [3, 4, 17]),
+            new ChunksHeld("job-5", client, [new HeldChunk(5, 45, 3_000), new HeldChunk(6, 3_045, 10)], InputComplete: false),
+            new FetchInputs(12, [new HeldInput(ActorRefs.Nobody, "job-5", 5, 1_000, 2_000), new HeldInput(ActorRefs.Nobody, "job-5", 6, 0, 10)], worker),
+            new InputsFetched(12, [new ActorFarm.Client.InputSlice(new[] { 1.0, 4.0, 9.0 }, 1, 2), null]),
         ];
     }
 

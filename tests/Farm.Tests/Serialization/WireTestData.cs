@@ -132,5 +132,15 @@ internal static class WireTestData
         new SubmitJob("client-2", "sqrt", someActor, [new JobChunk(0, 0, Doubles, 0, 2)], InputComplete: true, JobOptions.Default,
             TraceParent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
         new FragmentAck("0123456789abcdef", 41),
+        new RunTasks(78,
+        [
+            new FarmTask(4, "sqrt", Doubles, 1, 2, Straight: new StraightResult(someActor, "client-3", 2, 20)),
+            new FarmTask(5, "sqrt", JobChunk.NoItems, 0, 0, Held: new HeldInput(someActor, "client-3", 3, 100, 50)),
+        ]),
+        new WorkerResults("client-3", [new ChunkResult(2, 20, new[] { 1.0, 2.0 })]),
+        new ChunksReceived("client-3", [2, 3]),
+        new ChunksHeld("client-3", someActor, [new HeldChunk(3, 22, 150), new HeldChunk(4, 172, 7)], InputComplete: true),
+        new FetchInputs(9, [new HeldInput(ActorRefs.Nobody, "client-3", 3, 100, 50)], someActor),
+        new InputsFetched(9, [new ActorFarm.Client.InputSlice(Doubles, 1, 3), null]),
     ];
 }

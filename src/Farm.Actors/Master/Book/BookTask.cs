@@ -44,10 +44,15 @@ internal sealed class BookTask(long id, BookJob job, BookChunk chunk, int start,
     /// <summary>The job-wide index of the slice's first item.</summary>
     public long FirstItem => Chunk.Input.Offset + Start;
 
-    public FarmTask ToWireTask() => new(Id, Job.FunctionName, Chunk.Input.Items, Chunk.Input.Start + Start, Count, Job.TraceParent,
-        Job.StraightTo is { } client && Start == 0 && Count == Chunk.Input.Count
+    public FarmTask ToWireTask()
+    {
+        var straight = Job.StraightTo is { } client && Start == 0 && Count == Chunk.Input.Count
             ? new StraightResult(client, Job.Id, Chunk.Index, Chunk.Input.Offset)
-            : null);
+            : null;
+        return Chunk.Input.HeldBy is { } holder
+            ? new FarmTask(Id, Job.FunctionName, JobChunk.NoItems, 0, 0, Job.TraceParent, straight, new HeldInput(holder, Job.Id, Chunk.Index, Start, Count))
+            : new FarmTask(Id, Job.FunctionName, Chunk.Input.Items, Chunk.Input.Start + Start, Count, Job.TraceParent, straight);
+    }
 
     public string Describe() => $"items [{FirstItem}, {FirstItem + Count}) of job {Job.Id}";
 }
