@@ -110,6 +110,7 @@ public static class ClusterScenarioRunner
         var targets = new List<Target>();
         var processes = new List<FarmNode>();
         LocalFarmCluster? clusterA = null;
+        LocalFarmCluster? clusterR = null;
         IHost? masterHost = null;
         try
         {
@@ -140,12 +141,43 @@ public static class ClusterScenarioRunner
             targets.Add(a);
             // The same cluster through a client that never takes the shortcut to the master's actor (every message
             // through the receptionist and the singleton proxy, as before December 2026), measured in the same rounds.
-            var longWayClient = FarmClusterClient.Start([seed], new FarmClientOptions { Workers = o.Workers, StraightToMaster = false });
-            var longWay = new Target { Key = "longway", Label = "cluster via ClusterClient, long way", Client = longWayClient, MasterProcess = master };
-            longWay.WorkerProcesses.AddRange(workersA);
-            await WaitForWorkersAsync(longWay.Client, nodes);
-            targets.Add(longWay);
+            if (o.LongWay)
+            {
+                var longWayClient = FarmClusterClient.Start([seed], new FarmClientOptions { Workers = o.Workers, StraightToMaster = false });
+                var longWay = new Target { Key = "longway", Label = "cluster via ClusterClient, long way", Client = longWayClient, MasterProcess = master };
+                longWay.WorkerProcesses.AddRange(workersA);
+                await WaitForWorkersAsync(longWay.Client, nodes);
+                targets.Add(longWay);
+            }
             Console.WriteLine($"  cluster A up in {Fmt.Seconds(Clock.SecondsSince(started))}: master {seed} (pid {master.Pid}), workers pids {string.Join(", ", workersA.Select(w => w.Pid))}");
+
+            // ---- the same cluster, its master relaying every result (and so its client never holding inputs back) ----
+            if (o.RelayCluster)
+            {
+                started = Stopwatch.GetTimestamp();
+                clusterR = await LocalFarmCluster.StartAsync(new LocalFarmClusterOptions
+                {
+                    WorkerNodes = nodes,
+                    MasterProgram = NodeProgram.FarmNode with { Dll = farmDll },
+                    WorkerProgram = WorkerNode.Program,
+                    MasterEnvironment = new Dictionary<string, string> { ["FARM_RESULTS_PATH"] = "relay" },
+                    ReadyTimeout = TimeSpan.FromSeconds(60),
+                    MaxCapturedChars = NodeOutputLimit,
+                });
+                var relayNodes = new[] { clusterR.Master }.Concat(clusterR.Workers).ToList();
+                processes.AddRange(relayNodes);
+                foreach (var node in relayNodes)
+                    CpuMonitor.TrackChild(node.Pid);
+                var relay = new Target
+                {
+                    Key = "relay", Label = "cluster via ClusterClient, master relays the data",
+                    Client = FarmClusterClient.Start([clusterR.MasterAddress], new FarmClientOptions { Workers = o.Workers }), MasterProcess = clusterR.Master,
+                };
+                relay.WorkerProcesses.AddRange(clusterR.Workers);
+                await WaitForWorkersAsync(relay.Client, nodes);
+                targets.Add(relay);
+                Console.WriteLine($"  cluster R (relay) up in {Fmt.Seconds(Clock.SecondsSince(started))}: master {clusterR.MasterAddress} (pid {clusterR.Master.Pid})");
+            }
 
             // ---- variant: this process is the master node ----
             if (o.InProcessMaster)
@@ -212,6 +244,8 @@ public static class ClusterScenarioRunner
             }
             if (clusterA is not null)
                 await clusterA.DisposeAsync();
+            if (clusterR is not null)
+                await clusterR.DisposeAsync();
         }
 
         AddTargetsAndRatios(o, report, m);
@@ -653,7 +687,11 @@ public static class ClusterScenarioRunner
             report.Targets.Add(new TargetCheck(name, value, text, required, value is { } v ? pass(v) : null));
         void Ratio(string name, double? value, string meaning, string? text = null) =>
             report.Ratios.Add(new RatioRow(name, value, text ?? Fmt.Times(value), meaning));
-        var variants = new[] { ("cluster", "ClusterClient"), ("longway", "ClusterClient, long way"), ("inproc", "master in bench process") };
+        var variants = new[]
+        {
+            ("cluster", "ClusterClient"), ("relay", "ClusterClient, master relays the data"), ("longway", "ClusterClient, long way"),
+            ("inproc", "master in bench process"),
+        };
 
         if (o.Only.Contains("tiny"))
         {

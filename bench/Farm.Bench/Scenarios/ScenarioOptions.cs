@@ -31,6 +31,9 @@ public sealed record ScenarioOptions
                    --dask-python P the interpreter with dask.distributed (default /usr/bin/python3)
                    --farm-dll P    the product's farm.dll (default: src/Farm.Node/bin/<Release|Debug>/net10.0)
                    --map-chunk N   chunk size of the cluster seed map (default 100,000: auto chunks exceed a frame)
+                   --no-relay      skip the second cluster whose master relays all data (FARM_RESULTS_PATH=relay:
+                                   the farm before the direct data path), measured in the same rounds by default
+                   --long-way      also a client that never talks to the master's actor straight
         micro      BenchmarkDotNet micro-benchmarks (ShortRun jobs, memory diagnoser)
         """;
 
@@ -39,6 +42,12 @@ public sealed record ScenarioOptions
     public string? DaskPython { get; init; } = "/usr/bin/python3";
     public string? FarmDll { get; init; }
     public bool InProcessMaster { get; init; } = true;
+
+    /// <summary>A second cluster whose master relays every result and whose client never holds inputs back (the farm before the direct path).</summary>
+    public bool RelayCluster { get; init; } = true;
+
+    /// <summary>Also a client of the first cluster that goes through the receptionist on every message.</summary>
+    public bool LongWay { get; init; }
     public int? ClusterMapChunk { get; init; }
     public bool Help { get; init; }
 
@@ -162,6 +171,12 @@ public sealed record ScenarioOptions
                     break;
                 case "--no-inproc-master":
                     o = o with { InProcessMaster = false };
+                    break;
+                case "--no-relay":
+                    o = o with { RelayCluster = false };
+                    break;
+                case "--long-way":
+                    o = o with { LongWay = true };
                     break;
                 case "--map-chunk":
                     o = o with { ClusterMapChunk = Positive() };

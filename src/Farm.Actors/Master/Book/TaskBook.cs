@@ -204,7 +204,15 @@ internal sealed class TaskBook
             return false;
         var chunk = confirmed;
         foreach (var task in chunk.OpenTasks())
+        {
+            if (task.Phase == TaskPhase.InFlight)
+            {
+                // Its worker ran it (the client has its result): counted now, as its own word will be dropped.
+                task.Worker!.TasksCompleted++;
+                TasksCompleted++;
+            }
             Close(task);
+        }
         StopCutting(job, chunk);
         job.DoneChunks++;
         return true;

@@ -64,8 +64,10 @@ public sealed class StraightResultBookTests
         Assert.True(book.Confirm(job, task.Chunk.Index, out _));
         Assert.Empty(worker.InFlight);
         Assert.True(job.IsFinished);
+        Assert.Equal((1L, 1L), (worker.TasksCompleted, book.TasksCompleted)); // it ran: counted for its worker once, now
         Assert.Equal(TaskCompletion.Dropped, book.Complete(Sent(task), worker, confirmBy: 1_000, out _));
         Assert.Equal(0, job.SentStraight);
+        Assert.Equal((1L, 1L), (worker.TasksCompleted, book.TasksCompleted));
     }
 
     [Fact]
