@@ -113,18 +113,13 @@ internal static class Chunking
 
     /// <summary>
     /// Whether a chunk's items are worth keeping at the client for the workers to fetch (the direct data path) rather than
-    /// sending them through the master: from about 64 KiB, where a second hop costs more than the worker's request. Not
+    /// sending them through the master: from about 64 KiB (<see cref="Serialization.PayloadSize.StraightFromBytes"/>), where a
+    /// second hop of the data costs more than the worker's request. Not
     /// descriptors of shared arrays, which are small and must stay with the task.
     /// </summary>
     public static bool WorthHolding(Protocol.JobChunk chunk)
     {
-        var elementType = chunk.Items.GetType().GetElementType()!;
-        if (elementType == typeof(SharedMemory.SharedSlice))
-            return false;
-        var itemBytes = elementType.IsPrimitive ? Buffer.ByteLength(chunk.Items) / Math.Max(1, chunk.Items.Length) : 64;
-        return (long)chunk.Count * itemBytes >= HoldFromBytes;
+        return chunk.Items.GetType().GetElementType() != typeof(SharedMemory.SharedSlice)
+            && Serialization.PayloadSize.Estimate(chunk.Items, chunk.Count) >= Serialization.PayloadSize.StraightFromBytes;
     }
-
-    /// <summary>The size from which a chunk's items stay with the client (<see cref="WorthHolding"/>).</summary>
-    public const long HoldFromBytes = 64 * 1024;
 }

@@ -25,9 +25,9 @@ public sealed class ResultsPathTests
             await using var farm = cluster.StartClient(new() { Workers = 2 });
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
 
-            // 200 chunks of 1,000 doubles.
-            var input = Enumerable.Range(0, 200_000).Select(i => (double)i).ToArray();
-            var roots = await farm.MapAsync(BuiltInFunctions.Sqrt, input, new FarmJobOptions { ChunkSize = 1_000 }, timeout.Token);
+            // 200 chunks of 10,000 doubles (80 KB: small results of a batch of several tasks go with the batch's outcomes).
+            var input = Enumerable.Range(0, 2_000_000).Select(i => (double)i).ToArray();
+            var roots = await farm.MapAsync(BuiltInFunctions.Sqrt, input, new FarmJobOptions { ChunkSize = 10_000 }, timeout.Token);
             Assert.Equal(input.Select(Math.Sqrt), roots);
             // Only a chunk cut into slices comes through the master, which puts it together: the job's first, whose first
             // item runs alone to measure the function.
@@ -40,8 +40,15 @@ public sealed class ResultsPathTests
             Assert.Equal(200, job.Done);
             Assert.Empty(status.Jobs);
 
-            // One-task jobs: straight too.
+            // Many tiny chunks: their results share the batches' messages to the master, relayed, not confirmed one by one.
             var before = farm.ChunksReceivedStraight;
+            var tiny = Enumerable.Range(0, 5_000).Select(i => (long)i).ToArray();
+            var primes = await farm.MapAsync(BuiltInFunctions.IsPrime, tiny, new FarmJobOptions { ChunkSize = 1 }, timeout.Token);
+            Assert.Equal(tiny.Select(BuiltInFunctions.IsPrimeNumber), primes);
+            Assert.True(farm.ChunksReceivedStraight - before < 500, $"{farm.ChunksReceivedStraight - before} of 5,000 one-item chunks came straight, each confirmed");
+
+            // One-task jobs: straight (a batch of one task), a hop sooner.
+            before = farm.ChunksReceivedStraight;
             var applied = await Task.WhenAll(Enumerable.Range(1, 50).Select(i => farm.ApplyAsync(BuiltInFunctions.Sqrt, (double)i * i, cancellationToken: timeout.Token)));
             Assert.Equal(Enumerable.Range(1, 50).Select(i => (double)i), applied);
             Assert.True(farm.ChunksReceivedStraight - before >= 50, $"only {farm.ChunksReceivedStraight - before} of 50 one-task jobs came straight");
