@@ -325,7 +325,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
                 EndJob(resumed, JobLifecycle.Failed, bad);
                 return;
             }
-            Record(new ChunksAdded(submit.JobId, JournaledInput(resumed, submit.Chunks), submit.InputComplete));
+            RecordChunksAdded(resumed, JournaledInput(resumed, submit.Chunks), submit.InputComplete);
             AddChunks(resumed, submit.Chunks, submit.InputComplete);
             return;
         }
@@ -436,7 +436,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             }
             chunks.Add(new JobChunk(chunk.Index, chunk.Offset, JobChunk.NoItems, 0, chunk.Count, held.Holder));
         }
-        Record(new ChunksAdded(job.Id, [], held.InputComplete));
+        RecordChunksAdded(job, [], held.InputComplete);
         AddChunks(job, chunks, held.InputComplete);
     }
 
@@ -468,7 +468,7 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
             return;
         }
 
-        Record(new ChunksAdded(job.Id, JournaledInput(job, more.Chunks), more.InputComplete));
+        RecordChunksAdded(job, JournaledInput(job, more.Chunks), more.InputComplete);
         AddChunks(job, more.Chunks, more.InputComplete);
     }
 
@@ -1180,6 +1180,17 @@ internal sealed class FarmMaster : UntypedPersistentActor, IWithTimers
                 SaveSnapshot(_journal.ToSnapshot());
             }
         });
+    }
+
+    /// <summary>
+    /// Journals more input of a running job, when it tells the journal anything: inputs it keeps (a job that keeps its
+    /// results) or the end of the input. Most jobs' further input is neither (their client keeps the inputs), and was one
+    /// SQLite write per input message for nothing: 200 for a job of 10^5 one-item chunks.
+    /// </summary>
+    private void RecordChunksAdded(BookJob job, IReadOnlyList<JobChunk> journaled, bool inputComplete)
+    {
+        if (journaled.Count > 0 || inputComplete)
+            Record(new ChunksAdded(job.Id, journaled, inputComplete));
     }
 
     /// <summary>

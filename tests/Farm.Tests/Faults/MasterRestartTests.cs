@@ -40,7 +40,8 @@ public sealed class MasterRestartTests
 
             Assert.False(worker.HasExited, worker.ToString());
             Assert.Contains("farm node: the actor system stopped by itself (ClusterDowningReason); starting a new one in", worker.Stderr);
-            Assert.Contains("farm node: joined again as akka.tcp://farm@127.0.0.1:", worker.Stderr);
+            // Printed once the node itself sees its new member Up, which can be after the master saw it and ran the job.
+            await ClusterWaits.UntilLoggedAsync(worker, "farm node: joined again as akka.tcp://farm@127.0.0.1:", TimeSpan.FromSeconds(30));
             // One ready line, however many times the node joined.
             Assert.Single(worker.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
 
