@@ -448,6 +448,20 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
     /// <summary>A batch; with <paramref name="straight"/> ("RS") each task says where its result goes straight to, or a 0 byte.</summary>
     private static void Write(WireWriter w, RunTasks m, bool straight)
     {
+        IActorRef? lastClient = null;
+        string? lastPath = null;
+
+        // Making an actor's serialized path builds a string: once per batch, not once per task.
+        string PathOf(IActorRef client)
+        {
+            if (!ReferenceEquals(client, lastClient))
+            {
+                lastClient = client;
+                lastPath = Akka.Serialization.Serialization.SerializedActorPath(client);
+            }
+            return lastPath!;
+        }
+
         w.WriteInt64(m.BatchId);
         w.WriteCount(m.Tasks.Count);
         for (var i = 0; i < m.Tasks.Count; i++)
@@ -465,8 +479,8 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
             w.WriteBool(task.Straight is not null);
             if (task.Straight is { } to)
             {
-                // A batch's tasks mostly share a job: its client and id are interned.
-                w.WriteInterned(Akka.Serialization.Serialization.SerializedActorPath(to.Client));
+                // A batch's tasks mostly share a job: its client and id are interned, the client's path made once.
+                w.WriteInterned(PathOf(to.Client));
                 w.WriteInterned(to.JobId);
                 w.WriteInt32(to.ChunkIndex);
                 w.WriteInt64(to.ChunkOffset);
@@ -474,7 +488,7 @@ internal sealed class FarmMessageSerializer : SerializerWithStringManifest
             w.WriteBool(task.Held is not null);
             if (task.Held is { } held)
             {
-                w.WriteInterned(Akka.Serialization.Serialization.SerializedActorPath(held.Holder));
+                w.WriteInterned(PathOf(held.Holder));
                 w.WriteInterned(held.JobId);
                 w.WriteInt32(held.ChunkIndex);
                 w.WriteInt32(held.Start);
