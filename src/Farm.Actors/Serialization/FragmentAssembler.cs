@@ -23,6 +23,9 @@ internal sealed class FragmentAssembler
     private readonly FarmMessageSerializer _serializer;
     private readonly long _maxMessageBytes;
 
+    /// <summary>Fragment bytes received since the last sweep of their garbage (<see cref="LargeMessageMemory.Transferred"/>).</summary>
+    private long _bytesSinceSweep;
+
     public FragmentAssembler(ActorSystem system)
     {
         _serializer = system.Serialization.FindSerializerForType(typeof(CancelJob)) as FarmMessageSerializer
@@ -86,7 +89,10 @@ internal sealed class FragmentAssembler
         transfer.Received++;
         fragment.Data.Span.CopyTo(transfer.Buffer.AsSpan((int)fragment.Offset));
         if (transfer.Received < transfer.Seen.Length)
+        {
+            LargeMessageMemory.Transferred(ref _bytesSinceSweep, fragment.Data.Length);
             return false;
+        }
 
         _transfers.Remove(fragment.TransferId);
         message = _serializer.FromBinary(transfer.Buffer, fragment.Manifest);

@@ -25,6 +25,25 @@ internal static class LargeMessageMemory
     /// collection now (not compacting: a sweep) keeps three copies of the payload from being alive at once (measured
     /// on a master relaying 1 GB: 3.5 GB peak).
     /// </summary>
+    /// <summary>
+    /// Fragments of a large message received: their transport copies are garbage once copied into the message's buffer.
+    /// A sweep every <see cref="SweepEveryBytes"/> keeps them from piling up in the large object heap until the message
+    /// is whole (measured: a client receiving a 1 GB result peaked at 5.4 GB, the buffer, the decoded result and ~3 GB of
+    /// fragments waiting for a full collection; 3.0 GB with the sweep, and the transfer took 5.2 s instead of 10.6). The
+    /// sending side gains nothing from it (its fragments are slices of one buffer): measured, not done there.
+    /// </summary>
+    public static void Transferred(ref long bytesSinceSweep, long bytes)
+    {
+        bytesSinceSweep += bytes;
+        if (bytesSinceSweep < SweepEveryBytes)
+            return;
+        bytesSinceSweep = 0;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
+    }
+
+    /// <summary>How many bytes of fragments go between two sweeps (<see cref="Transferred"/>).</summary>
+    public const long SweepEveryBytes = 256L * 1024 * 1024;
+
     public static void Assembled(long bytes)
     {
         if (bytes >= Threshold)
