@@ -102,6 +102,9 @@ internal sealed class MessageFragmenter
     /// <summary>Targets with a paced transfer still going out (for tests and status).</summary>
     public int TransfersGoingOut => _outboxes.Count;
 
+    /// <summary>Whether a paced transfer to <paramref name="target"/> is still going out (fragments unsent or unacknowledged).</summary>
+    public bool IsSendingTo(IActorRef target) => _outboxes.ContainsKey(target);
+
     /// <summary>
     /// Sends <paramref name="message"/> from the calling actor (<paramref name="sender"/>, which must pass the acks it
     /// gets to <see cref="OnAck"/>) to <paramref name="target"/>: in paced fragments when it is remote and too large,

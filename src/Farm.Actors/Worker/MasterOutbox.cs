@@ -10,7 +10,8 @@ namespace ActorFarm.Worker;
 /// A child of the worker on the default dispatcher, not the worker's own: the worker is busy running tasks for long
 /// stretches, and the master's acknowledgements of a large result's fragments must release the next ones meanwhile,
 /// not wait for the worker's next turn. Every message of the worker to the master goes through here (registration,
-/// results, package requests, leaving), so none overtakes a large result still going out.
+/// results, package requests, leaving), so none overtakes a large result still going out; only a batch's outcomes whose
+/// results went straight to clients wait for those transfers instead (<see cref="_heldBack"/>).
 /// </summary>
 internal sealed class MasterOutbox : UntypedActor, IWithTimers
 {
@@ -24,6 +25,15 @@ internal sealed class MasterOutbox : UntypedActor, IWithTimers
     private readonly IActorRef _master;
     private readonly Func<IFarmMessage, MessageTooLargeException, IFarmMessage?> _tooLarge;
     private readonly MessageFragmenter _fragmenter = new(Context.System);
+
+    /// <summary>
+    /// Batches' outcomes held back behind their results still going out straight to clients: they leave once those
+    /// clients have acknowledged every fragment, so the master's wait for the clients' confirmations
+    /// (<c>straight-result-confirm-timeout</c>) starts when the data has crossed, not when it starts to. Nothing else
+    /// waits behind them: a client that died mid-transfer holds back only its own batch (until the transfer is dropped as
+    /// stalled), and a batch's outcomes overtaken by the worker's leaving are still taken (the master finds its tasks put back).
+    /// </summary>
+    private readonly List<(IFarmMessage Message, IActorRef[] AfterClients)> _heldBack = new();
 
     /// <param name="master">The master, or the node's singleton proxy to it.</param>
     /// <param name="tooLarge">What to send instead of a message larger than the farm's limit (null: nothing).</param>
@@ -47,23 +57,17 @@ internal sealed class MasterOutbox : UntypedActor, IWithTimers
         {
             case FragmentAck ack:
                 _fragmenter.OnAck(ack);
+                ReleaseHeldBack();
                 break;
             case SweepStalled:
                 _fragmenter.ForgetStalled(StalledAfter, Context.GetLogger());
+                ReleaseHeldBack();
                 break;
             case ResultsStraight straight:
                 OnResultsStraight(straight);
                 break;
             case IFarmMessage farmMessage:
-                try
-                {
-                    _fragmenter.Send(_master, farmMessage, Self, relayed: true);
-                }
-                catch (MessageTooLargeException e)
-                {
-                    if (_tooLarge(farmMessage, e) is { } instead)
-                        _fragmenter.Send(_master, instead, Self, relayed: true);
-                }
+                ToMaster(farmMessage, []);
                 break;
             default:
                 Unhandled(message);
@@ -73,8 +77,8 @@ internal sealed class MasterOutbox : UntypedActor, IWithTimers
 
     /// <summary>
     /// Results straight to their clients (paced like any large message, each client its own transfer), then the outcomes
-    /// to the master. A client's results are sent before the master hears they went out; the master still waits for the
-    /// client's own word (the result may be lost on the way), so the order only saves a needless wait.
+    /// to the master once the clients have all of it (<see cref="_heldBack"/>). The master still waits for the client's
+    /// own word (a result may be lost on the way); the order only keeps that wait short.
     /// </summary>
     private void OnResultsStraight(ResultsStraight straight)
     {
@@ -101,6 +105,43 @@ internal sealed class MasterOutbox : UntypedActor, IWithTimers
                     : new TaskOutcome(o.TaskId, null, new TaskError(-1, "ActorFarm.MessageTooLarge", why!, null), o.ElapsedNanoseconds)).ToArray(),
             };
         }
-        OnReceive(done);
+        ToMaster(done, straight.Deliveries.Select(d => d.Client).Distinct().ToArray());
+    }
+
+    /// <summary>Sends to the master, or holds it back while a transfer to one of <paramref name="afterClients"/> is going out.</summary>
+    private void ToMaster(IFarmMessage message, IActorRef[] afterClients)
+    {
+        if (afterClients.Any(_fragmenter.IsSendingTo))
+            _heldBack.Add((message, afterClients));
+        else
+            SendToMaster(message);
+    }
+
+    private void ReleaseHeldBack()
+    {
+        for (var i = 0; i < _heldBack.Count;)
+        {
+            if (_heldBack[i].AfterClients.Any(_fragmenter.IsSendingTo))
+            {
+                i++;
+                continue;
+            }
+            var message = _heldBack[i].Message;
+            _heldBack.RemoveAt(i);
+            SendToMaster(message);
+        }
+    }
+
+    private void SendToMaster(IFarmMessage message)
+    {
+        try
+        {
+            _fragmenter.Send(_master, message, Self, relayed: true);
+        }
+        catch (MessageTooLargeException e)
+        {
+            if (_tooLarge(message, e) is { } instead)
+                _fragmenter.Send(_master, instead, Self, relayed: true);
+        }
     }
 }
