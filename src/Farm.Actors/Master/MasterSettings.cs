@@ -96,8 +96,9 @@ public sealed record MasterSettings
 
     /// <summary>
     /// How long a result sent straight to its client may go unconfirmed before the master runs its chunk again and relays
-    /// the job's results (<see cref="ResultsStraightToClients"/>). It covers the result's way to the client and the
-    /// confirmation's back, so it must be longer than the largest result takes to cross.
+    /// the job's results (<see cref="ResultsStraightToClients"/>). It counts from the worker's word that the result went
+    /// out, which a worker sends once the client has acknowledged every fragment of a large result, so it covers the
+    /// confirmation's way back and the client's turn, not the transfer.
     /// </summary>
     public TimeSpan StraightResultConfirmTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
