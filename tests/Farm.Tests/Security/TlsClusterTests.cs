@@ -59,6 +59,15 @@ public sealed class TlsClusterTests
         Assert.Single(status.Workers);
         foreach (var intruder in new[] { otherAuthority, selfSigned, plain })
             Assert.False(intruder.IsReady, $"{intruder} became a member");
+
+        // The direct data path over TLS: the worker node connects to the client to send results and fetch items.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        Assert.Equal(3.0, await client.ApplyAsync(Functions.BuiltInFunctions.Sqrt, 9.0, cancellationToken: timeout.Token));
+        var input = Enumerable.Range(0, 20 * 20_000).Select(i => (double)i).ToArray();
+        var roots = await client.MapAsync(Functions.BuiltInFunctions.Sqrt, input, new FarmJobOptions { ChunkSize = 20_000 }, timeout.Token);
+        Assert.Equal(input.Select(Math.Sqrt), roots);
+        Assert.True(client.ChunksReceivedStraight > 0, "no result came straight from the worker over TLS");
+        Assert.True(client.InputsServedToWorkers >= 20, $"the worker fetched only {client.InputsServedToWorkers} of 20 chunks' items from the client over TLS");
     }
 
     [Fact]
