@@ -482,16 +482,10 @@ public sealed partial class FarmClient : IAsyncDisposable
             // gets their counts alone and the workers fetch the items (ChunksHeld). Not for a job that keeps its results:
             // the master journals its inputs, to run it without its client.
             List<HeldChunk>? held = null;
-            if (!jobOptions.KeepResults && Interlocked.Read(ref _chunksReceivedStraight) > 0)
+            if (!jobOptions.KeepResults && Interlocked.Read(ref _chunksReceivedStraight) > 0 && chunks.Exists(Chunking.WorthHolding))
             {
-                for (var i = chunks.Count - 1; i >= 0; i--)
-                {
-                    if (!Chunking.WorthHolding(chunks[i]))
-                        continue;
-                    (held ??= []).Add(new HeldChunk(chunks[i].Index, chunks[i].Offset, chunks[i].Count));
-                    chunks.RemoveAt(i);
-                }
-                held?.Reverse();
+                held = chunks.Where(Chunking.WorthHolding).Select(c => new HeldChunk(c.Index, c.Offset, c.Count)).ToList();
+                chunks = chunks.Where(c => !Chunking.WorthHolding(c)).ToList();
             }
             if (!sentFirst || chunks.Count > 0 || held is null)
             {
