@@ -43,7 +43,9 @@ internal sealed class FarmClientActor(ConcurrentDictionary<string, JobSink> sink
 
     protected override void OnReceive(object message)
     {
-        if (shortcut is not null && message is ChunkResults or MessageFragment or JobFailed or JobRecovered or JobPong or JobWaiting)
+        // Only the master's own answers tell where it is: a fragment may come from a worker (a large result sent straight,
+        // items asked for), so a large message counts once it is whole (it comes back here, same sender, same turn).
+        if (shortcut is not null && message is ChunkResults or JobFailed or JobRecovered or JobPong or JobWaiting)
             HeardFromMaster(Sender);
         switch (message)
         {

@@ -140,6 +140,11 @@ public sealed class ResultsPathTests
             Assert.True(farm.ChunksReceivedStraight >= 30, $"only {farm.ChunksReceivedStraight} of the 60 chunks came straight");
             // Chunks submitted after the first straight result stay with the client: the workers fetched their items.
             Assert.True(farm.InputsServedToWorkers > 0, "the workers fetched no chunk's items from the client");
+            // Large results came in fragments from the workers: the client still talks straight to the master alone (it took
+            // a worker's outbox for the master once, and its status requests went unanswered), and the master answers.
+            Assert.Equal(cluster.MasterAddress, farm.DirectMaster?.Path.Address.ToString() ?? cluster.MasterAddress);
+            var status = await farm.GetStatusAsync(timeout.Token);
+            Assert.Equal(JobRunState.Completed, status.EndedJobs.Single(j => j.Done == 60).State);
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {
