@@ -12,7 +12,26 @@ internal sealed class CliFarm : IAsyncDisposable
     // All of Akka's logging goes to stderr (StderrLogger.Hocon): stdout carries the results.
     private static readonly string Config = StderrLogger.Hocon + "\nakka.loglevel = WARNING\n";
 
-    private CliFarm(FarmClient client) => Client = client;
+    private readonly bool _embedded;
+
+    private CliFarm(FarmClient client, bool embedded)
+    {
+        Client = client;
+        _embedded = embedded;
+    }
+
+    /// <summary>
+    /// Set by the <c>farm</c> executable (Program.cs): the process ends as soon as the command returns, so an embedded
+    /// farm is left running instead of shut down (<see cref="LeftRunning"/>), and the executable exits at once.
+    /// Coordinated shutdown of an embedded farm after its job buys nothing (no journal on disk, no other node to tell,
+    /// every result already written) and cost 15 % of a 100-item `farm map` (bench/README.md). A client of a cluster is
+    /// always shut down, so its master hears that it left. Code that hosts the CLI in a longer-lived process leaves
+    /// this off and gets a clean shutdown.
+    /// </summary>
+    internal static bool EndsWithProcess { get; set; }
+
+    /// <summary>True once an embedded farm was left running because <see cref="EndsWithProcess"/> is set.</summary>
+    internal static bool LeftRunning { get; private set; }
 
     /// <summary>The master's status that <see cref="ConnectAsync"/> waited for (null for an embedded farm).</summary>
     public Protocol.FarmStatus? FirstStatus { get; private set; }
@@ -28,7 +47,7 @@ internal sealed class CliFarm : IAsyncDisposable
             Workers = workers,
             Config = Config,
             Functions = functions ?? Functions.FarmFunctionRegistry.WithBuiltIns(),
-        }));
+        }), embedded: true);
 
     /// <summary>
     /// How long <see cref="ConnectAsync"/> waits for the master to answer through the contacts: longer than a master
@@ -61,7 +80,7 @@ internal sealed class CliFarm : IAsyncDisposable
             Deploy = deploy ?? [],
             Tls = tls,
         });
-        var farm = new CliFarm(client);
+        var farm = new CliFarm(client, embedded: false);
         var started = System.Diagnostics.Stopwatch.StartNew();
         var saidSo = false;
         try
@@ -111,7 +130,10 @@ internal sealed class CliFarm : IAsyncDisposable
         // The actor system stops master and workers in no particular order, and a master that outlives a
         // worker warns that the worker "is gone". That is noise once the job is over, so warnings end here.
         StderrLogger.ShutdownStarted();
-        await Client.DisposeAsync().ConfigureAwait(false);
+        if (_embedded && EndsWithProcess)
+            LeftRunning = true;
+        else
+            await Client.DisposeAsync().ConfigureAwait(false);
         StderrLog.Flush(); // the counts of repeated lines still held back
 
     }
